@@ -1,0 +1,20 @@
+// Benchmarks that compare Tern's pieces against a peer in the same run. See docs/BENCHMARKS.md.
+import Foundation
+
+let usage = """
+    usage: TernBenchmarks <benchmark> [--json]
+      tokens    ternary token stream + zlib -9 against the zero-order entropy (docs/COMPRESSION.md)
+    """
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "tokens": try runTokenCompression(arguments: Array(arguments.dropFirst()))
+    default:
+        FileHandle.standardError.write(Data((usage + "\n").utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("TernBenchmarks: \(error)\n".utf8))
+    exit(1)
+}

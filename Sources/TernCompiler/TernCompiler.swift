@@ -1,0 +1,1 @@
+// TernCompiler — see docs/ARCHITECTURE.md

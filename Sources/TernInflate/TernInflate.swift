@@ -1,0 +1,1 @@
+// TernInflate — see docs/ARCHITECTURE.md

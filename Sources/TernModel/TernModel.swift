@@ -1,0 +1,1 @@
+// TernModel — see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// TernRuntime — see docs/ARCHITECTURE.md

@@ -1,0 +1,1 @@
+// TernTrain — see docs/ARCHITECTURE.md

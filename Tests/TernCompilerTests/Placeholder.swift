@@ -1,0 +1,1 @@
+// Tests for TernCompiler live beside this file, one file per concern.

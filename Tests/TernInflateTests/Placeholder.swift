@@ -1,0 +1,1 @@
+// Tests for TernInflate live beside this file, one file per concern.

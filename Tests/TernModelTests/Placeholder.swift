@@ -1,0 +1,1 @@
+// Tests for TernModel live beside this file, one file per concern.

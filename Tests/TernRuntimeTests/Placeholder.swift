@@ -1,0 +1,1 @@
+// Tests for TernRuntime live beside this file, one file per concern.

@@ -1,0 +1,1 @@
+// Tests for TernTrain live beside this file, one file per concern.
