@@ -42,7 +42,7 @@ let package = Package(
         // Host-side tool chain.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TernZlib", dependencies: ["CZlib"]),
-        .target(name: "TernModel", dependencies: ["TernFormat"]),
+        .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
         .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernZlib"]),
         .executableTarget(

@@ -55,8 +55,12 @@ public func deflate(
 
 /// Decompresses a complete zlib stream with system zlib; fails if it would produce more than `maxOutputBytes`.
 public func inflate(_ input: [UInt8], maxOutputBytes: Int) throws(ZlibError) -> [UInt8] {
+    try inflate(input, maxOutputBytes: maxOutputBytes, windowBits: 15)
+}
+
+private func inflate(_ input: [UInt8], maxOutputBytes: Int, windowBits: Int32) throws(ZlibError) -> [UInt8] {
     var stream = z_stream()
-    var code = inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    var code = inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     guard code == Z_OK else { throw .inflateFailed(code: code) }
     defer { inflateEnd(&stream) }
     var output: [UInt8] = []
@@ -86,4 +90,10 @@ public func inflate(_ input: [UInt8], maxOutputBytes: Int) throws(ZlibError) -> 
 /// Adler-32 as zlib computes it, for cross-checks.
 public func zlibAdler32(_ bytes: [UInt8]) -> UInt32 {
     bytes.withUnsafeBufferPointer { UInt32(adler32(1, $0.baseAddress, uInt($0.count))) }
+}
+
+/// Decompresses a gzip (RFC 1952) member — or a zlib stream: zlib detects which — with system zlib,
+/// failing if it would produce more than `maxOutputBytes`. For `.gz` dataset files.
+public func gunzip(_ input: [UInt8], maxOutputBytes: Int) throws(ZlibError) -> [UInt8] {
+    try inflate(input, maxOutputBytes: maxOutputBytes, windowBits: 15 + 32)
 }

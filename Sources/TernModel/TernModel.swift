@@ -1,1 +1,0 @@
-// TernModel — see docs/ARCHITECTURE.md
