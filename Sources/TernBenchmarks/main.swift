@@ -4,12 +4,14 @@ import Foundation
 let usage = """
     usage: TernBenchmarks <benchmark> [--json]
       tokens    ternary token stream + zlib -9 against the zero-order entropy (docs/COMPRESSION.md)
+      model     checkpoint write/load, folding and the integer reference on an LFC-sized checkpoint
     """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "tokens": try runTokenCompression(arguments: Array(arguments.dropFirst()))
+    case "model": try runModelPipeline(arguments: Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(2)

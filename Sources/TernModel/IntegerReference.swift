@@ -64,6 +64,11 @@ public enum IntegerReference {
     }
 }
 
+extension UnsafeBufferPointer {
+    /// Element access without the bounds check (the caller has proven the index valid).
+    fileprivate subscript(unchecked i: Int) -> Element { baseAddress.unsafelyUnwrapped[i] }
+}
+
 /// Lets a buffer pointer cross into `concurrentPerform`; each iteration touches a disjoint range.
 private struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
@@ -211,16 +216,21 @@ private struct Plan: Sendable {
         let r = layer.record
         let outC = Int(r.outChannels), outW = max(Int(r.outWidth), 1), inC = Int(r.inChannels)
         let per = r.thresholdsPerChannel
+        // Plan.init made every offset land inside `input` (validated shapes), so the hot loop reads unchecked.
+        input.withUnsafeBufferPointer { x in
+        layer.positive.withUnsafeBufferPointer { positive in
+        layer.negative.withUnsafeBufferPointer { negative in
         for position in 0..<positions {
             // Top-left of the window in the padded input (conv); 0 for dense.
             let base = paddedWidth == 0 ? 0 : ((position / outW) * paddedWidth + position % outW) * inC
+            let window = UnsafeBufferPointer(rebasing: x[base...])
             for c in 0..<outC {
                 var acc: Int32 = 0
                 for k in layer.positiveStart[c]..<layer.positiveStart[c + 1] {
-                    acc &+= input[base + Int(layer.positive[k])]
+                    acc &+= window[unchecked: Int(positive[k])]
                 }
                 for k in layer.negativeStart[c]..<layer.negativeStart[c + 1] {
-                    acc &-= input[base + Int(layer.negative[k])]
+                    acc &-= window[unchecked: Int(negative[k])]
                 }
                 if r.isFinal {
                     scratch.logits[c] = Int64(acc) * Int64(layer.logitScale[c]) + Int64(layer.logitBias[c])
@@ -230,6 +240,9 @@ private struct Plan: Sendable {
                     scratch.b[position * outC + c] = code
                 }
             }
+        }
+        }
+        }
         }
     }
 
