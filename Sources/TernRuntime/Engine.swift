@@ -113,6 +113,18 @@ public struct Engine {
         }
         for (i, l) in layers.enumerated() {
             let outputBase = arena + (i % 2 == 0 ? layout.slotA : layout.slotB)
+            if let s = plan.slicedFrom, i >= s {
+                if i == s {
+                    let sliced = (arena + layout.slicedInput).assumingMemoryBound(to: UInt64.self)
+                    SlicedKernel.sliceCodes(input.assumingMemoryBound(to: UInt64.self), strideWords: inputStride / 8,
+                                            layout: l.input, count: count, into: sliced)
+                    input = UnsafeRawPointer(sliced)
+                }
+                try runSlicedLayer(i, l, input: input.assumingMemoryBound(to: UInt64.self),
+                                   output: outputBase.assumingMemoryBound(to: UInt64.self), count: count)
+                input = UnsafeRawPointer(outputBase)
+                continue
+            }
             if let o = l.output {
                 outputBase.initializeMemory(as: UInt8.self, repeating: 0, count: o.bytes * count)
             }
@@ -125,6 +137,39 @@ public struct Engine {
             }
             input = UnsafeRawPointer(outputBase)
             inputStride = l.output?.bytes ?? 0
+        }
+    }
+
+    /// A dense layer of the bit-sliced tail: rows from the stream or from resident lists of element indices.
+    func runSlicedLayer(_ i: Int, _ l: LayerPlan, input: UnsafePointer<UInt64>, output: UnsafeMutablePointer<UInt64>,
+                        count: Int) throws(RuntimeError) {
+        let elements = l.fanIn
+        let c = SlicedContext(
+            count: count, input: input, inputPlanes: l.input.bits, inputWordsPerGroup: elements * l.input.bits,
+            output: l.isFinal ? nil : output, outputPlanes: l.output?.bits ?? 0,
+            outputWordsPerGroup: l.rows * (l.output?.bits ?? 0), params: UnsafePointer(int32(layout.params[i])),
+            thresholdsPerChannel: l.record.thresholdsPerChannel,
+            logits: l.isFinal ? (arena + layout.logits).assumingMemoryBound(to: Int64.self) : nil, classes: l.rows,
+            counters: (arena + layout.counters).assumingMemoryBound(to: UInt64.self))
+        switch mode {
+        case .streaming:
+            try loadParameters(file: file, bytes: bytes, section: Int(l.record.paramSection), count: l.paramCount,
+                               into: int32(layout.params[i]), inflateMemory: inflateMemory)
+            let list = (arena + layout.rowList).assumingMemoryBound(to: UInt32.self)
+            let fanIn = l.fanIn
+            var reader = try SectionReader(file: file, bytes: bytes, index: Int(l.record.weightSection),
+                                           inflateMemory: inflateMemory)
+            _ = try RowDecoder(rows: l.rows, fanIn: fanIn, list: list).run(&reader) { row, plus, minus in
+                SlicedKernel.row(c, row, plus: list, plusCount: plus, minus: list + (fanIn - minus), minusCount: minus)
+            }
+        case .resident:
+            let starts = (arena + layout.weights[i]).assumingMemoryBound(to: UInt32.self)
+            let plusEnds = starts + (l.rows + 1)
+            let indices = plusEnds + l.rows
+            for r in 0..<l.rows {
+                let s = Int(starts[r]), m = Int(plusEnds[r]), e = Int(starts[r + 1])
+                SlicedKernel.row(c, r, plus: indices + s, plusCount: m - s, minus: indices + m, minusCount: e - m)
+            }
         }
     }
 
@@ -169,7 +214,11 @@ public struct Engine {
             }
         case .resident:
             let w = arena + layout.weights[i]
-            if l.kernel == .dense {
+            if l.kernel == .columns {
+                let starts = w.assumingMemoryBound(to: UInt32.self)
+                ColumnKernel.run(c, rows: l.rows, elements: l.fanIn, starts: starts, entries: starts + (l.fanIn + 1),
+                                 accumulators: int32(layout.accumulators))
+            } else if l.kernel == .dense {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
                 let patchHeight = l.record.kind == .conv ? Int(l.record.kernel) : l.input.height
                 let patchWidth = l.record.kind == .conv ? Int(l.record.kernel) : l.input.width
@@ -217,7 +266,35 @@ public struct Engine {
         let fanIn = l.fanIn
         let map = OffsetMap(l)
         let found: Int
-        if l.kernel == .dense {
+        if l.kernel == .columns {
+            // Two passes: count each column's nonzeros, then place them (column starts are prefix sums).
+            let starts = w.assumingMemoryBound(to: UInt32.self)
+            let entries = starts + (fanIn + 1)
+            starts.update(repeating: 0, count: fanIn + 1)
+            let counted = try decoder.run(&reader) { _, plus, minus in
+                for t in 0..<plus { starts[Int(list[t]) + 1] &+= 1 }
+                for t in (fanIn - minus)..<fanIn { starts[Int(list[t]) + 1] &+= 1 }
+            }
+            guard counted == l.nonzeros else {
+                throw .corruptSection(index: section, problem: .nonzeroCount(expected: l.nonzeros, actual: counted))
+            }
+            for e in 0..<fanIn { starts[e + 1] &+= starts[e] }
+            var again = try SectionReader(file: file, bytes: bytes, index: section, inflateMemory: inflateMemory)
+            // `starts[e]` advances as column e fills; afterwards it equals the old `starts[e + 1]`.
+            found = try decoder.run(&again) { row, plus, minus in
+                for t in 0..<plus + minus {
+                    let j = Int(list[t < plus ? t : fanIn - minus + (t - plus)])
+                    entries[Int(starts[j])] = UInt32(truncatingIfNeeded: row << 1 | (t < plus ? 0 : 1))
+                    starts[j] &+= 1
+                }
+            }
+            var previous: UInt32 = 0
+            for e in 0...fanIn {
+                let current = e < fanIn ? starts[e] : 0
+                starts[e] = previous
+                previous = current
+            }
+        } else if l.kernel == .dense {
             let masks = w.assumingMemoryBound(to: UInt64.self)
             masks.update(repeating: 0, count: l.rows * 2 * l.maskWords)
             let wpp = l.input.wordsPerPlane
@@ -235,6 +312,7 @@ public struct Engine {
             let offsets = plusEnds + l.rows
             var cursor = 0
             var overflow = false
+            let sliced = l.kernel == .sliced
             let capacity = l.nonzeros
             found = try decoder.run(&reader) { row, plus, minus in
                 starts[row] = UInt32(truncatingIfNeeded: cursor)
@@ -243,9 +321,13 @@ public struct Engine {
                     plusEnds[row] = UInt32(truncatingIfNeeded: cursor)
                     return
                 }
-                for t in 0..<plus { offsets[cursor + t] = map.offset(list[t]) }
+                // The sliced kernel indexes elements directly; the row kernel wants input offsets.
+                for t in 0..<plus { offsets[cursor + t] = sliced ? list[t] : map.offset(list[t]) }
                 plusEnds[row] = UInt32(truncatingIfNeeded: cursor + plus)
-                for t in 0..<minus { offsets[cursor + plus + t] = map.offset(list[fanIn - minus + t]) }
+                for t in 0..<minus {
+                    let j = list[fanIn - minus + t]
+                    offsets[cursor + plus + t] = sliced ? j : map.offset(j)
+                }
                 cursor += plus + minus
             }
             starts[l.rows] = UInt32(truncatingIfNeeded: cursor)

@@ -13,6 +13,12 @@ public enum KernelChoice: Sendable {
     case sparse
     /// +1 / −1 bit masks over the bit-packed input: `acc = Σ_b 2^b (popcount(x_b & P) − popcount(x_b & N))`.
     case dense
+    /// Per-image column lists over the nonzero pixels of the input (first dense layer over pixels):
+    /// `acc[r] += ±x_e` for each nonzero pixel `e` and each nonzero weight of its column.
+    case columns
+    /// Bit-sliced batch: 64 images per `UInt64` lane, one row's nonzeros added into bit-sliced counters, the
+    /// threshold compared bit-sliced too (dense layers over codes at the end of the network, batch ≥ 8).
+    case sliced
     /// Max-pool (no weights).
     case pool
 }
@@ -21,8 +27,12 @@ public enum KernelChoice: Sendable {
 /// benchmarks (every kernel must be bit-exact on every layer). Pixel inputs always use `.sparse`.
 public enum KernelPolicy: Sendable {
     case costModel
+    /// Row lists everywhere (no column lists, no bit-sliced batch).
     case sparse
+    /// Popcount masks wherever the input is codes; row lists elsewhere.
     case dense
+    /// The bit-sliced batch kernel on every eligible layer, whatever the batch size.
+    case sliced
 }
 
 /// One layer as the engine executes it: shapes, the buffers it reads and writes, the kernel and its cost.
@@ -66,6 +76,10 @@ public struct ArenaLayout: Equatable, Sendable {
     public var staging = 0, stagingBytes = 0
     /// Int64 logits, batch × classes.
     public var logits = 0
+    /// The first bit-sliced layer's input, transposed to 64 images per word (0 bytes when nothing is sliced).
+    public var slicedInput = 0, slicedInputBytes = 0
+    /// Bit-sliced counters (sliced layers) and per-image Int32 accumulators (column kernel).
+    public var counters = 0, accumulators = 0
     /// Widened Int32 parameters: per layer (resident) or one layer at a time (streaming; all layers share offset).
     public var params: [Int] = []
     /// One row's nonzero offsets while decoding (fan-in UInt32s).
@@ -77,7 +91,8 @@ public struct ArenaLayout: Equatable, Sendable {
     public var total = 0
 
     public static func == (a: ArenaLayout, b: ArenaLayout) -> Bool {
-        a.slotA == b.slotA && a.slotB == b.slotB && a.slotBytes == b.slotBytes && a.staging == b.staging
+        a.slicedInput == b.slicedInput && a.slicedInputBytes == b.slicedInputBytes && a.counters == b.counters
+            && a.accumulators == b.accumulators && a.slotA == b.slotA && a.slotB == b.slotB && a.slotBytes == b.slotBytes && a.staging == b.staging
             && a.stagingBytes == b.stagingBytes && a.logits == b.logits && a.params == b.params
             && a.rowList == b.rowList && a.inflate == b.inflate && a.inflateBytes == b.inflateBytes
             && a.weights == b.weights && a.total == b.total
@@ -94,6 +109,10 @@ public struct Plan: Sendable {
     /// vectorized). Measured on the benchmark machine; see docs/RUNTIME.md.
     public static let sparseCostPerNonzero: UInt64 = 4
     public static let denseCostPerWord: UInt64 = 1
+    /// The bit-sliced kernel pays for 64 lanes whatever the batch; from this batch size on it wins on LFC.
+    public static let slicedMinimumBatch = 8
+    /// Words of bit-sliced counter scratch (two counters and a difference, each up to 40 levels).
+    static let counterWords = 3 * 40
     static let align = 64
 
     public let batch: Int
@@ -103,6 +122,8 @@ public struct Plan: Sendable {
     public let classCount: Int
     /// Largest zlib window any section declares (0 when nothing is compressed).
     public let windowBits: Int
+    /// First layer run by the bit-sliced batch kernel (all later layers are too); nil when none is.
+    public let slicedFrom: Int?
     public let streaming: ArenaLayout
     public let resident: ArenaLayout
 
@@ -144,6 +165,13 @@ public struct Plan: Sendable {
         var input = TensorLayout(channels: Int(first.inChannels), height: Int(first.inHeight),
                                  width: Int(first.inWidth), bits: 8, border: border(consumer: 0))
         inputElements = Int(first.inChannels) * Int(first.inHeight) * Int(first.inWidth)
+        // The bit-sliced kernel runs a tail of dense layers over codes.
+        var tail = records.count
+        while tail > 0 && records[tail - 1].kind == .dense { tail -= 1 }
+        if tail == 0 { tail = 1 }  // layer 0 reads pixels
+        let slicing = tail < records.count
+            && (policy == .sliced || (policy == .costModel && batch >= Plan.slicedMinimumBatch))
+        slicedFrom = slicing ? tail : nil
         var plans: [LayerPlan] = []
         for (i, r) in records.enumerated() {
             var output: TensorLayout? = nil
@@ -171,9 +199,13 @@ public struct Plan: Sendable {
                 let planes = UInt64(input.isPixels ? 1 : input.bits)
                 sparseCost = Plan.sparseCostPerNonzero * UInt64(nonzeros) * UInt64(positions) * planes
                 let sparseBytes = UInt64(rows + 1) * 4 + UInt64(rows) * 4 + UInt64(nonzeros) * 4
-                if input.isPixels {
-                    kernel = .sparse
+                if slicing && i >= tail {
+                    kernel = .sliced
                     weightBytes = sparseBytes
+                } else if input.isPixels {
+                    let columnar = r.kind == .dense && (policy == .costModel || policy == .sliced)
+                    kernel = columnar ? .columns : .sparse
+                    weightBytes = columnar ? UInt64(r.fanIn + 1) * 4 + UInt64(nonzeros) * 4 : sparseBytes
                 } else {
                     denseCost = Plan.denseCostPerWord * UInt64(rows) * UInt64(positions) * UInt64(maskWords) * planes
                     let denseBytes = UInt64(rows) * UInt64(maskWords) * 16
@@ -181,6 +213,7 @@ public struct Plan: Sendable {
                     case .costModel: kernel = denseCost < sparseCost ? .dense : .sparse
                     case .sparse: kernel = .sparse
                     case .dense: kernel = .dense
+                    case .sliced: kernel = denseCost < sparseCost ? .dense : .sparse
                     }
                     weightBytes = kernel == .dense ? denseBytes : sparseBytes
                 }
@@ -194,13 +227,15 @@ public struct Plan: Sendable {
         }
         layers = plans
         classCount = Int(records[records.count - 1].outChannels)
-        streaming = try Plan.arena(plans, mode: .streaming, batch: batch, classes: classCount, windowBits: windowBits)
-        resident = try Plan.arena(plans, mode: .resident, batch: batch, classes: classCount, windowBits: windowBits)
+        streaming = try Plan.arena(plans, mode: .streaming, batch: batch, classes: classCount, windowBits: windowBits,
+                                   slicedFrom: slicedFrom)
+        resident = try Plan.arena(plans, mode: .resident, batch: batch, classes: classCount, windowBits: windowBits,
+                                  slicedFrom: slicedFrom)
     }
 
     /// Lays the buffers out one after another, 64-byte aligned, in 64-bit arithmetic checked against the limit.
     static func arena(_ layers: [LayerPlan], mode: ExecutionMode, batch: Int, classes: Int,
-                      windowBits: Int) throws(RuntimeError) -> ArenaLayout {
+                      windowBits: Int, slicedFrom: Int?) throws(RuntimeError) -> ArenaLayout {
         var cursor: UInt64 = 0
         func take(_ bytes: UInt64) throws(RuntimeError) -> Int {
             let start = cursor
@@ -212,14 +247,31 @@ public struct Plan: Sendable {
         var slotBytes: UInt64 = 0
         var maxFanIn = 0
         var maxParams = 0
-        for l in layers {
-            if let o = l.output { slotBytes = max(slotBytes, UInt64(o.bytes)) }
+        var maxRows = 0
+        let groups = UInt64((batch + 63) / 64)
+        for (i, l) in layers.enumerated() {
+            if let o = l.output {
+                slotBytes = max(slotBytes, UInt64(o.bytes) * UInt64(batch))
+                if let s = slicedFrom, i >= s {
+                    slotBytes = max(slotBytes, UInt64(o.channels * o.height * o.width * o.bits) * 8 * groups)
+                }
+            }
             maxFanIn = max(maxFanIn, l.fanIn)
             maxParams = max(maxParams, l.paramCount)
+            maxRows = max(maxRows, l.rows)
         }
         a.slotBytes = Int(slotBytes)
-        a.slotA = try take(slotBytes * UInt64(batch))
-        a.slotB = try take(slotBytes * UInt64(batch))
+        a.slotA = try take(slotBytes)
+        a.slotB = try take(slotBytes)
+        if let s = slicedFrom {
+            let input = layers[s].input
+            a.slicedInputBytes = input.channels * input.height * input.width * input.bits * 8 * Int(groups)
+            a.slicedInput = try take(UInt64(a.slicedInputBytes))
+            a.counters = try take(UInt64(counterWords) * 8)
+        }
+        if mode == .resident && layers.contains(where: { $0.kernel == .columns }) {
+            a.accumulators = try take(UInt64(maxRows) * 4)
+        }
         let input = layers[0].input
         if input.border > 0 {
             a.stagingBytes = input.bytes
