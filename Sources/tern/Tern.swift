@@ -12,6 +12,7 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            BenchCommand.self,
         ]
     )
 }
