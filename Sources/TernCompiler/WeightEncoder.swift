@@ -1,0 +1,74 @@
+import TernFormat
+import TernZlib
+
+/// One way of storing a layer's weights, and what it costs.
+public struct WeightEncoding: Equatable, Sendable {
+    public enum Method: String, Sendable, CaseIterable {
+        case none
+        case zlibDefault = "zlib-9"
+        case zlibHuffmanOnly = "zlib-9-huffman"
+        case zlibRLE = "zlib-9-rle"
+    }
+    public var layout: SectionLayout
+    public var method: Method
+    /// The window the stream declares (0 when uncompressed).
+    public var windowBits: UInt8
+    /// The bytes a reader gets after undoing the compression.
+    public var decoded: [UInt8]
+    /// The bytes in the file.
+    public var stored: [UInt8]
+
+    public var compression: SectionCompression { method == .none ? .none : .zlib }
+
+    /// "tokens + zlib-9-huffman (w9)" — for reports.
+    public var summary: String {
+        let l = layout == .ternaryTokens ? "tokens" : "packed2"
+        return method == .none ? "\(l), uncompressed" : "\(l) + \(method.rawValue) (window 2^\(windowBits))"
+    }
+}
+
+/// The per-layer cost model: try every layout × compression and keep the smallest stored size.
+///
+/// Candidates: the token stream and 2-bit packing, each uncompressed, with zlib -9 (default strategy, window up to
+/// `maxWindowBits`), with zlib -9 Huffman-only and with zlib -9 RLE. Huffman-only and RLE streams refer back at most
+/// 1 byte, so they declare the smallest window zlib writes (2^9 = 512 bytes) whatever the target: on sparse layers,
+/// where Huffman-only wins, the runtime's inflate window costs 512 bytes instead of 32 KiB. The default strategy uses
+/// the largest window the target's RAM allows. Ties go to the smaller window, then to the earlier candidate, so the
+/// choice is deterministic.
+enum WeightEncoder {
+    static let smallestWindowBits = 9
+
+    static func candidates(_ weights: [Int8], maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
+        var out: [WeightEncoding] = []
+        for layout in [SectionLayout.ternaryTokens, .ternaryPacked2] {
+            let decoded = layout == .ternaryTokens ? TernaryTokens.encode(weights) : TernaryPacked2.encode(weights)
+            out.append(WeightEncoding(layout: layout, method: .none, windowBits: 0, decoded: decoded, stored: decoded))
+            let runs: [(WeightEncoding.Method, ZlibStrategy, Int)] = [
+                (.zlibDefault, .defaultStrategy, maxWindowBits),
+                (.zlibHuffmanOnly, .huffmanOnly, smallestWindowBits),
+                (.zlibRLE, .rle, smallestWindowBits),
+            ]
+            for (method, strategy, window) in runs {
+                let stored: [UInt8]
+                do { stored = try deflate(decoded, level: 9, windowBits: window, memLevel: 9, strategy: strategy) }
+                catch { throw .compression("\(error)") }
+                out.append(WeightEncoding(layout: layout, method: method, windowBits: UInt8(window), decoded: decoded,
+                                          stored: stored))
+            }
+        }
+        return out
+    }
+
+    /// The cheapest candidate (see the type's comment for the tie-break).
+    static func best(_ weights: [Int8], maxWindowBits: Int) throws(CompileError) -> WeightEncoding {
+        let all = try candidates(weights, maxWindowBits: maxWindowBits)
+        var best = all[0]
+        for c in all.dropFirst() {
+            if c.stored.count < best.stored.count
+                || (c.stored.count == best.stored.count && c.windowBits < best.windowBits) {
+                best = c
+            }
+        }
+        return best
+    }
+}
