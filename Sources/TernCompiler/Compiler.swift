@@ -35,17 +35,19 @@ public enum Compiler {
         var lastArena: ArenaSizes?
         for maxWindow in stride(from: 15, through: WeightEncoder.smallestWindowBits, by: -1) {
             let encodings = try encodeWeights(optimized.network, maxWindowBits: maxWindow)
-            var artifact = try assemble(optimized.network, original: network, encodings: encodings, options: options,
+            var artifact = try assemble(optimized.network, original: network, encodings: encodings,
+                                        maxWindowBits: maxWindow, options: options,
                                         arena: ArenaSizes(streaming: 0, resident: 0))
             artifact.removedChannels = optimized.removedChannels
             guard let planner = options.arenaPlanner, let arena = planner(artifact.bytes) else { return artifact }
-            artifact = try assemble(optimized.network, original: network, encodings: encodings, options: options,
+            artifact = try assemble(optimized.network, original: network, encodings: encodings,
+                                        maxWindowBits: maxWindow, options: options,
                                     arena: arena)
             artifact.removedChannels = optimized.removedChannels
             guard let budget = options.arenaBudgetBytes, arena.streaming > budget else { return artifact }
             lastArena = arena
             // The window only matters if some section uses a bigger one than the next try allows.
-            guard encodings.contains(where: { Int($0.windowBits) >= maxWindow }) else { break }
+            guard artifact.largestWindowBits >= maxWindow else { break }
         }
         throw .doesNotFit(target: options.target.rawValue, arenaBytes: lastArena?.streaming ?? 0,
                           budgetBytes: options.arenaBudgetBytes ?? 0)
@@ -73,21 +75,37 @@ public enum Compiler {
         return out
     }
 
+    /// Thresholds in their narrowest integer type, the affine as int32; each stored uncompressed or with zlib,
+    /// whichever is smaller (the runtime inflates any section, docs/RUNTIME.md).
+    static func encodeParameters(_ network: IntegerNetwork, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
+        var out: [WeightEncoding] = []
+        for layer in network.layers where layer.record.kind != .maxPool {
+            let layout = layer.record.isFinal ? SectionLayout.int32 : ThresholdPass.narrowestLayout(layer.thresholds)
+            let decoded = layer.record.isFinal
+                ? ThresholdPass.encode(layer.logitScale + layer.logitBias, as: .int32)
+                : ThresholdPass.encode(layer.thresholds, as: layout)
+            out.append(WeightEncoder.cheapest(
+                try WeightEncoder.compressions(of: decoded, layout: layout, maxWindowBits: maxWindowBits)))
+        }
+        return out
+    }
+
     static func assemble(
-        _ network: IntegerNetwork, original: IntegerNetwork, encodings: [WeightEncoding], options: CompileOptions,
-        arena: ArenaSizes
+        _ network: IntegerNetwork, original: IntegerNetwork, encodings: [WeightEncoding], maxWindowBits: Int,
+        options: CompileOptions, arena: ArenaSizes
     ) throws(CompileError) -> CompiledArtifact {
         var w = TernWriter(alignment: options.alignment)
         w.arenaStreamingBytes = UInt32(clamping: arena.streaming)
         w.arenaResidentBytes = UInt32(clamping: arena.resident)
         for (key, value) in metadata(original, options: options) { w.setMetadata(Array(key.utf8), value) }
         var layers: [CompiledArtifact.Layer] = []
+        let paramEncodings = try encodeParameters(network, maxWindowBits: maxWindowBits)
         var e = 0
         for layer in network.layers {
             let index = w.addLayer(layer.record)
             guard layer.record.kind != .maxPool else {
                 layers.append(CompiledArtifact.Layer(record: layer.record, weightEncoding: nil, weightBytes: 0,
-                                                     paramLayout: nil, paramBytes: 0))
+                                                     paramLayout: nil, paramEncoding: nil, paramBytes: 0))
                 continue
             }
             let enc = encodings[e]
@@ -95,26 +113,21 @@ public enum Compiler {
             w.addSection(layer: index, kind: .weights, layout: enc.layout, compression: enc.compression,
                          windowBits: enc.windowBits, elementCount: layer.weights.count, decoded: enc.decoded,
                          stored: enc.stored)
-            let paramLayout: SectionLayout
-            let params: [UInt8]
-            if layer.record.isFinal {
-                paramLayout = .int32
-                params = ThresholdPass.encode(layer.logitScale + layer.logitBias, as: .int32)
-                w.addSection(layer: index, kind: .affine, layout: .int32, compression: .none, windowBits: 0,
-                             elementCount: layer.logitScale.count * 2, decoded: params, stored: params)
-            } else {
-                paramLayout = ThresholdPass.narrowestLayout(layer.thresholds)
-                params = ThresholdPass.encode(layer.thresholds, as: paramLayout)
-                w.addSection(layer: index, kind: .thresholds, layout: paramLayout, compression: .none, windowBits: 0,
-                             elementCount: layer.thresholds.count, decoded: params, stored: params)
-            }
+            let p = paramEncodings[e - 1]
+            let isFinal = layer.record.isFinal
+            w.addSection(layer: index, kind: isFinal ? .affine : .thresholds, layout: p.layout,
+                         compression: p.compression, windowBits: p.windowBits,
+                         elementCount: isFinal ? layer.logitScale.count * 2 : layer.thresholds.count,
+                         decoded: p.decoded, stored: p.stored)
             layers.append(CompiledArtifact.Layer(record: layer.record, weightEncoding: enc.summary,
-                                                 weightBytes: enc.stored.count, paramLayout: paramLayout,
-                                                 paramBytes: params.count))
+                                                 weightBytes: enc.stored.count, paramLayout: p.layout,
+                                                 paramEncoding: p.summary, paramBytes: p.stored.count))
         }
         let bytes: [UInt8]
         do { bytes = try w.serialize() } catch { throw .format(error) }
-        return CompiledArtifact(bytes: bytes, network: network, layers: layers, arena: arena, removedChannels: 0)
+        let window = (encodings + paramEncodings).map { Int($0.windowBits) }.max() ?? 0
+        return CompiledArtifact(bytes: bytes, network: network, layers: layers, arena: arena, removedChannels: 0,
+                                largestWindowBits: window)
     }
 
     /// FORMAT.md §3's keys. `quality.sparsity` describes the input network (before dead-neuron elimination).
@@ -149,6 +162,8 @@ public struct CompiledArtifact: Sendable {
         public var weightBytes: Int
         /// int8 / int16 / int32 thresholds, or int32 affine; nil for max-pool.
         public var paramLayout: SectionLayout?
+        /// e.g. "int8, uncompressed"; nil for max-pool.
+        public var paramEncoding: String?
         public var paramBytes: Int
     }
     /// The `.tern` file.
@@ -159,6 +174,8 @@ public struct CompiledArtifact: Sendable {
     public var arena: ArenaSizes
     /// Hidden channels removed by dead-neuron elimination.
     public var removedChannels: Int
+    /// The largest zlib window any section declares (0: nothing compressed).
+    public var largestWindowBits: Int
 
     /// Bytes of all weight sections' stored data.
     public var weightBytes: Int { layers.reduce(0) { $0 + $1.weightBytes } }

@@ -22,7 +22,14 @@ public struct WeightEncoding: Equatable, Sendable {
 
     /// "tokens + zlib-9-huffman (w9)" — for reports.
     public var summary: String {
-        let l = layout == .ternaryTokens ? "tokens" : "packed2"
+        let l: String
+        switch layout {
+        case .ternaryTokens: l = "tokens"
+        case .ternaryPacked2: l = "packed2"
+        case .int8: l = "int8"
+        case .int16: l = "int16"
+        case .int32: l = "int32"
+        }
         return method == .none ? "\(l), uncompressed" : "\(l) + \(method.rawValue) (window 2^\(windowBits))"
     }
 }
@@ -42,26 +49,39 @@ enum WeightEncoder {
         var out: [WeightEncoding] = []
         for layout in [SectionLayout.ternaryTokens, .ternaryPacked2] {
             let decoded = layout == .ternaryTokens ? TernaryTokens.encode(weights) : TernaryPacked2.encode(weights)
-            out.append(WeightEncoding(layout: layout, method: .none, windowBits: 0, decoded: decoded, stored: decoded))
-            let runs: [(WeightEncoding.Method, ZlibStrategy, Int)] = [
-                (.zlibDefault, .defaultStrategy, maxWindowBits),
-                (.zlibHuffmanOnly, .huffmanOnly, smallestWindowBits),
-                (.zlibRLE, .rle, smallestWindowBits),
-            ]
-            for (method, strategy, window) in runs {
-                let stored: [UInt8]
-                do { stored = try deflate(decoded, level: 9, windowBits: window, memLevel: 9, strategy: strategy) }
-                catch { throw .compression("\(error)") }
-                out.append(WeightEncoding(layout: layout, method: method, windowBits: UInt8(window), decoded: decoded,
-                                          stored: stored))
-            }
+            out += try compressions(of: decoded, layout: layout, maxWindowBits: maxWindowBits)
+        }
+        return out
+    }
+
+    /// `decoded` uncompressed and under each zlib strategy. The default strategy runs at the largest window the
+    /// target allows and, when the data is shorter than that window, also at the smallest window covering it.
+    static func compressions(
+        of decoded: [UInt8], layout: SectionLayout, maxWindowBits: Int
+    ) throws(CompileError) -> [WeightEncoding] {
+        var out = [WeightEncoding(layout: layout, method: .none, windowBits: 0, decoded: decoded, stored: decoded)]
+        var covering = smallestWindowBits
+        while covering < maxWindowBits && (1 << covering) - 262 < decoded.count { covering += 1 }
+        var runs: [(WeightEncoding.Method, ZlibStrategy, Int)] = [(.zlibDefault, .defaultStrategy, maxWindowBits)]
+        if covering < maxWindowBits { runs.append((.zlibDefault, .defaultStrategy, covering)) }
+        runs += [(.zlibHuffmanOnly, .huffmanOnly, smallestWindowBits), (.zlibRLE, .rle, smallestWindowBits)]
+        for (method, strategy, window) in runs {
+            let stored: [UInt8]
+            do { stored = try deflate(decoded, level: 9, windowBits: window, memLevel: 9, strategy: strategy) }
+            catch { throw .compression("\(error)") }
+            out.append(WeightEncoding(layout: layout, method: method, windowBits: UInt8(window), decoded: decoded,
+                                      stored: stored))
         }
         return out
     }
 
     /// The cheapest candidate (see the type's comment for the tie-break).
     static func best(_ weights: [Int8], maxWindowBits: Int) throws(CompileError) -> WeightEncoding {
-        let all = try candidates(weights, maxWindowBits: maxWindowBits)
+        cheapest(try candidates(weights, maxWindowBits: maxWindowBits))
+    }
+
+    /// Smallest stored size; ties to the smaller window, then to the earlier candidate.
+    static func cheapest(_ all: [WeightEncoding]) -> WeightEncoding {
         var best = all[0]
         for c in all.dropFirst() {
             if c.stored.count < best.stored.count

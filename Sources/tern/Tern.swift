@@ -12,6 +12,8 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            CompileCommand.self,
+            SizesCommand.self,
         ]
     )
 }
