@@ -5,8 +5,10 @@ import TernModel
 ///
 /// A pipeline of small passes, in order:
 /// 1. `ValidatePass` — reject unsupported layers, shapes and activation widths up front, naming the layer.
-/// 2. `ThresholdPass.canonicalize` + `DeadNeuronPass`, to a fixed point (optional, bit-exact).
-/// 3. `WeightEncoder` — per layer, the smallest of tokens / packed2 × none / zlib strategies.
+/// 2. `ThresholdPass.canonicalize` + `DeadNeuronPass`, to a fixed point (optional), then `NeuronOrderPass`
+///    (hidden channels by density); all bit-exact.
+/// 3. `WeightEncoder` — per layer, the smallest of tokens / packed2 × none / zlib strategies (including
+///    Huffman-only with DEFLATE blocks cut between groups of rows, `RowSegmentation`).
 /// 4. `ThresholdPass.narrowestLayout` — thresholds as int8 / int16 / int32; the affine as int32.
 /// 5. Assembly with `TernWriter`, the arena sizes from the runtime's planner, and a check against the target's RAM
 ///    budget (lowering the largest zlib window until the arena fits).
@@ -53,24 +55,24 @@ public enum Compiler {
                           budgetBytes: options.arenaBudgetBytes ?? 0)
     }
 
-    /// Steps 2 of the pipeline: canonical thresholds and (optionally) dead-neuron elimination to a fixed point.
+    /// Step 2 of the pipeline: canonical thresholds, (optionally) dead-neuron elimination to a fixed point, and
+    /// hidden channels sorted by density.
     static func optimize(_ network: IntegerNetwork, eliminateDeadNeurons: Bool) -> (network: IntegerNetwork, removedChannels: Int) {
         var net = ThresholdPass.canonicalize(network).0
         var removed = 0
-        guard eliminateDeadNeurons else { return (net, 0) }
-        while true {
+        while eliminateDeadNeurons {
             let (next, n) = DeadNeuronPass.apply(net)
             guard n > 0 else { break }
             removed += n
             net = ThresholdPass.canonicalize(next).0
         }
-        return (net, removed)
+        return (NeuronOrderPass.apply(net), removed)
     }
 
     static func encodeWeights(_ network: IntegerNetwork, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
         var out: [WeightEncoding] = []
         for layer in network.layers where layer.record.kind != .maxPool {
-            out.append(try WeightEncoder.best(layer.weights, maxWindowBits: maxWindowBits))
+            out.append(try WeightEncoder.best(layer.weights, rowLength: layer.record.fanIn, maxWindowBits: maxWindowBits))
         }
         return out
     }

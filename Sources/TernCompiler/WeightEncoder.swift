@@ -8,6 +8,8 @@ public struct WeightEncoding: Equatable, Sendable {
         case zlibDefault = "zlib-9"
         case zlibHuffmanOnly = "zlib-9-huffman"
         case zlibRLE = "zlib-9-rle"
+        /// Huffman-only with a DEFLATE block boundary between groups of rows (`RowSegmentation`).
+        case zlibHuffmanBlocks = "zlib-9-huffman-blocks"
     }
     public var layout: SectionLayout
     public var method: Method
@@ -45,11 +47,19 @@ public struct WeightEncoding: Equatable, Sendable {
 enum WeightEncoder {
     static let smallestWindowBits = 9
 
-    static func candidates(_ weights: [Int8], maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
+    static func candidates(_ weights: [Int8], rowLength: Int, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
         var out: [WeightEncoding] = []
         for layout in [SectionLayout.ternaryTokens, .ternaryPacked2] {
             let decoded = layout == .ternaryTokens ? TernaryTokens.encode(weights) : TernaryPacked2.encode(weights)
             out += try compressions(of: decoded, layout: layout, maxWindowBits: maxWindowBits)
+            guard layout == .ternaryTokens else { continue }
+            let starts = RowSegmentation.rowTokenStarts(weights, rowLength: rowLength)
+            let cuts = RowSegmentation.boundaries(tokens: decoded, rowStarts: starts)
+            if !cuts.isEmpty, let stored = segmentedDeflate(decoded, boundaries: cuts, windowBits: Int32(smallestWindowBits),
+                                                           strategy: ZlibStrategy.huffmanOnly.rawValue) {
+                out.append(WeightEncoding(layout: layout, method: .zlibHuffmanBlocks, windowBits: UInt8(smallestWindowBits),
+                                          decoded: decoded, stored: stored))
+            }
         }
         return out
     }
@@ -76,8 +86,8 @@ enum WeightEncoder {
     }
 
     /// The cheapest candidate (see the type's comment for the tie-break).
-    static func best(_ weights: [Int8], maxWindowBits: Int) throws(CompileError) -> WeightEncoding {
-        cheapest(try candidates(weights, maxWindowBits: maxWindowBits))
+    static func best(_ weights: [Int8], rowLength: Int, maxWindowBits: Int) throws(CompileError) -> WeightEncoding {
+        cheapest(try candidates(weights, rowLength: rowLength, maxWindowBits: maxWindowBits))
     }
 
     /// Smallest stored size; ties to the smaller window, then to the earlier candidate.

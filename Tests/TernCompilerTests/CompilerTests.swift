@@ -61,11 +61,11 @@ import TernZlib
         var rng = SeededGenerator(seed: 4)
         let dense = randomTernary(count: 4096, sparsity: 0, using: &rng)
         let sparse = randomTernary(count: 65536, sparsity: 0.98, using: &rng)
-        #expect(try WeightEncoder.best(dense, maxWindowBits: 15).layout == .ternaryPacked2)
-        let s = try WeightEncoder.best(sparse, maxWindowBits: 15)
+        #expect(try WeightEncoder.best(dense, rowLength: 64, maxWindowBits: 15).layout == .ternaryPacked2)
+        let s = try WeightEncoder.best(sparse, rowLength: 256, maxWindowBits: 15)
         #expect(s.layout == .ternaryTokens)
         #expect(s.compression == .zlib)
-        let all = try WeightEncoder.candidates(sparse, maxWindowBits: 15)
+        let all = try WeightEncoder.candidates(sparse, rowLength: 256, maxWindowBits: 15)
         #expect(all.allSatisfy { $0.stored.count >= s.stored.count })
     }
 
@@ -73,7 +73,7 @@ import TernZlib
         var rng = SeededGenerator(seed: 8)
         for sparsity in [0.0, 0.5, 0.95, 1.0] {
             let weights = randomTernary(count: 3001, sparsity: sparsity, using: &rng)
-            for c in try WeightEncoder.candidates(weights, maxWindowBits: 12) {
+            for c in try WeightEncoder.candidates(weights, rowLength: 100, maxWindowBits: 12) {
                 let decoded = c.compression == .zlib ? try inflate(c.stored, maxOutputBytes: c.decoded.count) : c.stored
                 #expect(decoded == c.decoded)
                 let back = c.layout == .ternaryTokens

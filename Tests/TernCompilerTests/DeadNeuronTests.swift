@@ -89,3 +89,21 @@ import TernTestSupport
         try ValidatePass.run(out)
     }
 }
+
+@Suite struct NeuronOrderTests {
+    @Test func sortsHiddenChannelsByDensityAndStaysBitExact() throws {
+        var rng = SeededGenerator(seed: 5)
+        for net in [Fixtures.dense([30, 16, 12, 3], bits: 2, sparsity: 0.6, seed: 1), Fixtures.convNet(sparsity: 0.5, seed: 3)] {
+            let out = NeuronOrderPass.apply(net)
+            let p = out.layers[0]
+            let counts = (0..<Int(p.record.outChannels)).map { c in
+                p.weights[(c * p.record.fanIn)..<((c + 1) * p.record.fanIn)].count(where: { $0 != 0 })
+            }
+            #expect(counts == counts.sorted(by: >))
+            for _ in 0..<50 {
+                let x = Fixtures.randomInput(net, rng: &rng)
+                #expect(evaluate(out, x) == evaluate(net, x))
+            }
+        }
+    }
+}

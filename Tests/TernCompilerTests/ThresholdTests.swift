@@ -45,8 +45,9 @@ import TernModel
         let section = file.sections[Int(file.layers[0].paramSection)]
         #expect(section.layout == .int16)  // pixels: |acc| up to 12·255
         let decoded = try ArtifactDecoder.decode(artifact.bytes).network
-        #expect(decoded.layers[0].thresholds[0] == Int32.min)
-        #expect(decoded.layers[0].thresholds[5] == Int32.max)
+        // Channels may have been reordered by density; the sentinels must still be there, unnarrowed.
+        #expect(decoded.layers[0].thresholds.contains(Int32.min))
+        #expect(decoded.layers[0].thresholds.contains(Int32.max))
         #expect(decoded.layers[0].thresholds == artifact.network.layers[0].thresholds)
     }
 }
