@@ -36,6 +36,9 @@ struct CompileCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the .tern file.")
     var output: String
 
+    @Option(help: "Model name for the artifact's metadata (default: the output's folder for model.tern, else its file name).")
+    var name: String?
+
     @Option(help: "Where the artifact will run: host, cortex-m4 (192 KiB RAM), cortex-m3 (64 KiB), cortex-m0 (16 KiB).")
     var target: CompileTarget = .host
 
@@ -61,7 +64,7 @@ struct CompileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, description) = try loadAndFold(model)
+        let (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
         let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
                                      description: description, arenaPlanner: runtimeArenaPlanner)
         let artifact = try Compiler.compileWithReport(network: network, options: options)
@@ -155,8 +158,15 @@ struct CompileSummary: Encodable {
 
 // MARK: - Pipeline pieces that other modules provide
 
+/// `Models/lfc-mnist-98/model.tern` → `lfc-mnist-98`; `lfc98.tern` → `lfc98`.
+func defaultModelName(_ output: String) -> String {
+    let url = URL(fileURLWithPath: output)
+    let stem = url.deletingPathExtension().lastPathComponent
+    return stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem
+}
+
 /// Loads a checkpoint and folds it into the integer network (TernModel).
-func loadAndFold(_ path: String) throws -> (IntegerNetwork, ArtifactDescription) {
+func loadAndFold(_ path: String, name: String? = nil) throws -> (IntegerNetwork, ArtifactDescription) {
     // TODO(compiler): TernModel.Folding has not landed yet.
     throw ValidationError("compiling checkpoints needs TernModel's folding, which this build does not have yet")
 }
