@@ -13,6 +13,8 @@ struct Tern: ParsableCommand {
         subcommands: [
             InspectCommand.self,
             BenchCommand.self,
+            CompileCommand.self,
+            SizesCommand.self,
         ]
     )
 }
