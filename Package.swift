@@ -16,7 +16,7 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = {
     #if os(Linux) || os(macOS)
     if Context.environment["TERN_NATIVE"] == "1" {
-        return [.unsafeFlags(["-Xcc", "-march=native"])]
+        return [.unsafeFlags(["-Xcc", "-march=native", "-DTERN_NATIVE"])]
     }
     #endif
     return []
