@@ -393,6 +393,21 @@ struct InflateCore {
             if op == Entry.literal {
                 sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
                 out &+= 1
+                // At least 41 bits remain: up to two more literals (15 bits each) need no refill.
+                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
+                guard Entry.op(entry) == Entry.literal else { continue }
+                n = Entry.length(entry)
+                bits &>>= UInt64(n)
+                count -= n
+                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                out &+= 1
+                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
+                guard Entry.op(entry) == Entry.literal else { continue }
+                n = Entry.length(entry)
+                bits &>>= UInt64(n)
+                count -= n
+                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                out &+= 1
                 continue
             }
             if op == Entry.base {
