@@ -15,6 +15,7 @@ struct Tern: ParsableCommand {
             BenchCommand.self,
             CompileCommand.self,
             SizesCommand.self,
+            TrainCommand.self,
             BenchTrainCommand.self,
         ]
     )
