@@ -137,10 +137,15 @@ enum SlicedKernel {
                 for x in 0..<layout.width {
                     let position = tensor + ((y &+ layout.border) &* layout.paddedWidth &+ x &+ layout.border)
                         &* layout.wordsPerPosition
-                    for ch in 0..<layout.channels {
-                        for b in 0..<planes
-                        where (position[b &* layout.wordsPerPlane &+ (ch >> 6)] >> UInt64(ch & 63)) & 1 != 0 {
-                            group[(e &+ ch) &* planes &+ b] |= bit
+                    // Visit set bits only (activations are sparse-ish and padding bits are zero).
+                    for b in 0..<planes {
+                        for w in 0..<layout.wordsPerPlane {
+                            var bits = position[b &* layout.wordsPerPlane &+ w]
+                            while bits != 0 {
+                                let ch = w &* 64 &+ bits.trailingZeroBitCount
+                                group[(e &+ ch) &* planes &+ b] |= bit
+                                bits &= bits &- 1
+                            }
                         }
                     }
                     e &+= layout.channels

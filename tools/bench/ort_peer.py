@@ -7,8 +7,8 @@ of ONNX Runtime would deploy), the threshold activation as GreaterOrEqual + Cast
 final fixed-point affine as Mul + Add. Integers below 2^24 are exact in float32, so the hidden codes equal the
 runtime's; `--check` confirms the predictions agree with an int64 numpy evaluation of the integer dataflow.
 
-It then times ONNX Runtime with one thread (intra- and inter-op) at each batch size and prints rows in the format
-`tern bench --json` uses.
+It then times ONNX Runtime with one thread (intra- and inter-op) at each batch size (images/s from the median
+batch time, thread CPU clock by default) and prints rows in the format `tern bench --json` uses.
 
 Usage: python3 tools/bench/ort_peer.py MODEL.tern [--batch 1,64] [--seconds 1] [--json] [--check 200]
 Needs: pip install onnx onnxruntime numpy
@@ -183,6 +183,8 @@ def main():
     ap.add_argument("--batch", default="1,64")
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="cpu: this thread's CPU time (ORT with one intra-op thread runs on the caller's thread)")
     ap.add_argument("--check", type=int, default=0, help="compare ORT predictions with the integer dataflow on N images")
     args = ap.parse_args()
     import onnxruntime as ort
@@ -206,16 +208,16 @@ def main():
     for b in batches:
         x = np.ascontiguousarray(pool[:b])
         session.run(["logits"], {"images": x})  # warm-up
+        clock = time.thread_time if args.clock == "cpu" else time.perf_counter
         times = []
         begin = time.perf_counter()
         while len(times) < 3 or time.perf_counter() - begin < args.seconds:
-            t0 = time.perf_counter()
+            t0 = clock()
             session.run(["logits"], {"images": x})
-            times.append(time.perf_counter() - t0)
-        total = sum(times)
-        rate = len(times) * b / total
+            times.append(clock() - t0)
         times.sort()
         pct = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1e6
+        rate = b / (pct(0.5) / 1e6)  # from the median, like tern bench
         rows.append(dict(engine="onnxruntime " + ort.__version__, mode="float32", batch=b, threads=1,
                          imagesPerSecond=rate, microsecondsPerImage=1e6 / rate, p50=pct(0.5), p90=pct(0.9),
                          p99=pct(0.99), arenaBytes=0))
