@@ -13,6 +13,9 @@ struct Tern: ParsableCommand {
         subcommands: [
             InspectCommand.self,
             BenchCommand.self,
+            CompileCommand.self,
+            SizesCommand.self,
+            BenchTrainCommand.self,
         ]
     )
 }
