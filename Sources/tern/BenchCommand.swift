@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated modes: stream, resident.")
     var mode = "stream,resident"
 
+    @Option(help: "Time on this dataset's test images (default: random dataset-like images).")
+    var data: String?
+
     @Option(help: "Seconds per configuration.")
     var seconds = 1.0
 
@@ -59,10 +62,16 @@ struct BenchCommand: ParsableCommand {
         }
         guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock is cpu or wall") }
         let threadCount = threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : max(1, threads)
+        var images: [UInt8]? = nil
+        if let data {
+            let plan = try Plan(file: loaded.file)
+            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan)
+            images = set.images
+        }
         var rows: [BenchRow] = []
         for m in modes {
             for b in batches {
-                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu")
+                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images)
                 rows.append(row)
                 if !json { FileHandle.standardError.write(Data("  \(row.mode) batch \(b): \(Int(row.imagesPerSecond)) images/s\n".utf8)) }
             }
@@ -70,7 +79,7 @@ struct BenchCommand: ParsableCommand {
         var peerRows: [BenchRow] = []
         if let peer {
             guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
-            peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock)
+            peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
         let report = BenchReport(model: model, threads: threadCount, results: rows, peer: peerRows,
                                  ratios: ratios(rows, peerRows))
@@ -141,11 +150,11 @@ func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
 
 /// Times `batch`-image calls for `seconds` on `threads` engines at once.
 func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: Int, seconds: Double,
-             cpuClock: Bool) throws -> BenchRow {
+             cpuClock: Bool, images given: [UInt8]? = nil) throws -> BenchRow {
     let engines = try (0..<threads).map { _ in try loaded.engine(mode: mode, batch: batch) }
     let plan = engines[0].plan
-    let pool = max(batch, 64)
-    let images = benchImages(count: pool, elements: plan.inputElements)
+    let images = given ?? benchImages(count: max(batch, 64), elements: plan.inputElements)
+    let pool = images.count / plan.inputElements
     let latencies = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: threads)
     latencies.initialize(repeating: [])
     defer { latencies.deallocate() }
@@ -212,14 +221,14 @@ func benchImages(count: Int, elements: Int) -> [UInt8] {
 }
 
 /// Runs tools/bench/ort_peer.py on the same artifact and parses its JSON rows.
-func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String) throws -> [BenchRow] {
+func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, data: String?) throws -> [BenchRow] {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("tools/bench/ort_peer.py").path
     let path = FileManager.default.fileExists(atPath: "tools/bench/ort_peer.py") ? "tools/bench/ort_peer.py" : script
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", path, model, "--batch", batches.map(String.init).joined(separator: ","),
-                         "--seconds", String(seconds), "--clock", clock, "--json"]
+                         "--seconds", String(seconds), "--clock", clock, "--json"] + (data.map { ["--data", $0] } ?? [])
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()

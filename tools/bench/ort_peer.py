@@ -177,6 +177,17 @@ def bench_images(count, elements):
     return out.reshape(count, elements)
 
 
+def load_idx_images(directory, count, elements):
+    """The first `count` test images of an IDX dataset directory (t10k-images-idx3-ubyte[.gz])."""
+    import gzip
+    import os
+    path = os.path.join(directory, "t10k-images-idx3-ubyte")
+    raw = gzip.open(path + ".gz").read() if os.path.exists(path + ".gz") else open(path, "rb").read()
+    n = min(count, struct.unpack(">I", raw[4:8])[0])
+    images = np.frombuffer(raw[16:16 + n * elements], dtype=np.uint8).reshape(n, elements)
+    return np.concatenate([images] * ((count + n - 1) // n))[:count]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
@@ -185,6 +196,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
                     help="cpu: this thread's CPU time (ORT with one intra-op thread runs on the caller's thread)")
+    ap.add_argument("--data", help="time on the first test images of this MNIST-style IDX directory (plain or .gz)")
     ap.add_argument("--check", type=int, default=0, help="compare ORT predictions with the integer dataflow on N images")
     args = ap.parse_args()
     import onnxruntime as ort
@@ -197,7 +209,8 @@ def main():
     session = ort.InferenceSession(build_onnx(net), opts, providers=["CPUExecutionProvider"])
     fan_in = net[0]["w"].shape[1]
     batches = [int(b) for b in args.batch.split(",")]
-    pool = bench_images(max(max(batches), 64), fan_in).astype(np.float32)
+    pool = (load_idx_images(args.data, max(max(batches), 64), fan_in) if args.data
+            else bench_images(max(max(batches), 64), fan_in)).astype(np.float32)
     if args.check:
         imgs = bench_images(args.check, fan_in)
         ort_pred = np.argmax(session.run(["logits"], {"images": imgs.astype(np.float32)})[0], axis=1)
