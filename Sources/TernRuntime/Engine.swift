@@ -222,7 +222,12 @@ public struct Engine {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
                 let patchHeight = l.record.kind == .conv ? Int(l.record.kernel) : l.input.height
                 let patchWidth = l.record.kind == .conv ? Int(l.record.kernel) : l.input.width
-                let corrections = (masks + l.rows * 2 * l.maskWords).withMemoryRebound(to: Int32.self, capacity: l.rows) { $0 }
+                let corrections = UnsafeRawPointer(masks + l.rows * 2 * l.maskWords).assumingMemoryBound(to: Int32.self)
+                if patchHeight == 1 && patchWidth == 1 && l.positions == 1 && l.input.bits == 1 {
+                    DenseKernel.layerOverOnePosition(c, rows: l.rows, masks: masks, maskWords: l.maskWords,
+                                                     corrections: corrections)
+                    return
+                }
                 for r in 0..<l.rows {
                     let p = masks + r * 2 * l.maskWords
                     DenseKernel.row(c, r, nonzero: p, minus: p + l.maskWords, correction: Int(corrections[r]),
