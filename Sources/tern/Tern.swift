@@ -12,7 +12,9 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            RunCommand.self,
             BenchCommand.self,
+            DemoCommand.self,
             CompileCommand.self,
             SizesCommand.self,
             TrainCommand.self,
