@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TernZlib", dependencies: ["CZlib"]),
         .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
-        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernZlib", "CZlib"]),
+        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernRuntime", "TernZlib", "CZlib"]),
         .executableTarget(
             name: "tern",
             dependencies: [
