@@ -1,0 +1,34 @@
+import TernFormat
+
+/// A short, String-free description of a format error for the serial log: the case and its main numbers.
+/// (The host CLI has the full messages; the firmware only needs enough to find the problem.)
+func describe(_ error: FormatError, _ out: inout Console) {
+    switch error {
+    case let .truncated(offset, needed, available):
+        out.text("truncated at "); out.int(offset); out.text(" needed "); out.int(needed)
+        out.text(" available "); out.int(available)
+    case .badMagic: out.text("bad magic")
+    case let .unsupportedFormatVersion(v): out.text("unsupported format version "); out.int(v)
+    case let .unsupportedSchemeVersion(v): out.text("unsupported scheme version "); out.int(v)
+    case let .reservedNotZero(offset): out.text("reserved byte not zero at "); out.int(offset)
+    case let .badAlignment(a): out.text("bad alignment "); out.int(a)
+    case let .limitExceeded(kind, value, limit):
+        out.text("limit "); out.int(kind.rawValue); out.text(" exceeded: "); out.int(Int64(truncatingIfNeeded: value))
+        out.text(" > "); out.int(Int64(truncatingIfNeeded: limit))
+    case let .fileSizeMismatch(declared, actual):
+        out.text("file size "); out.int(Int64(truncatingIfNeeded: actual)); out.text(" declared ")
+        out.int(Int64(truncatingIfNeeded: declared))
+    case let .tablesChecksumMismatch(stored, computed):
+        out.text("tables CRC "); out.hex32(computed); out.text(" stored "); out.hex32(stored)
+    case let .badMetadataKey(index): out.text("bad metadata key "); out.int(index)
+    case let .metadataKeysNotSorted(index): out.text("metadata not sorted at "); out.int(index)
+    case let .badMetadataType(index, _): out.text("bad metadata type at "); out.int(index)
+    case let .badMetadataValue(index): out.text("bad metadata value at "); out.int(index)
+    case let .badLayer(index, _): out.text("bad layer "); out.int(index)
+    case let .badSection(index, _): out.text("bad section "); out.int(index)
+    case .badTernaryStream: out.text("bad ternary stream")
+    case let .sectionChecksumMismatch(section, stored, computed):
+        out.text("section "); out.int(section); out.text(" CRC "); out.hex32(computed); out.text(" stored ")
+        out.hex32(stored)
+    }
+}

@@ -1,0 +1,9 @@
+# Arm MPS2 AN386 (Cortex-M4 with FPU, 4 MiB code memory, 4 MiB RAM).
+#
+# armv7em is the M4's instruction set (Thumb-2 with the DSP extension). The runtime is integer-only and
+# everything is built soft-float, so the FPU is never used and needs no enabling in startup.
+QEMU_MACHINE  = mps2-an386
+SWIFT_TARGET  = armv7em-none-none-eabi
+SWIFT_CPU     = cortex-m4
+GCC_ARCH      = -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+NEEDS_ATOMICS = 0
