@@ -59,7 +59,7 @@ let package = Package(
         ),
 
         // Tests: one target per module, sharing fixtures through TernTestSupport.
-        .target(name: "TernTestSupport", dependencies: ["TernFormat", "TernZlib"], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "TernTestSupport", dependencies: ["TernFormat", "TernZlib", "TernModel"], linkerSettings: [.linkedLibrary("m")]),
         .testTarget(name: "TernFormatTests", dependencies: ["TernFormat", "TernTestSupport"]),
         .testTarget(name: "TernInflateTests", dependencies: ["TernInflate", "TernTestSupport", "TernZlib"]),
         .testTarget(name: "TernRuntimeTests", dependencies: ["TernRuntime", "TernFormat", "TernTestSupport"]),

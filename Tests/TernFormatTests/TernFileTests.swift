@@ -81,10 +81,9 @@ import TernTestSupport
         bad[Int(s.offset)] ^= 0x02
         let reparsed = try TernFile(parsing: bad)  // tables intact: parsing succeeds
         bad.withUnsafeBytes { raw in
-            #expect(throws: FormatError.sectionChecksumMismatch(section: 0, stored: s.crc32,
-                                                                computed: CRC32.checksum(reparsed.storedBytes(of: 0, in: raw)))) {
-                try reparsed.verifyDecoded(reparsed.storedBytes(of: 0, in: raw), section: 0)
-            }
+            let stored = reparsed.storedBytes(of: 0, in: raw)
+            let expected = FormatError.sectionChecksumMismatch(section: 0, stored: s.crc32, computed: CRC32.checksum(stored))
+            #expect(throws: expected) { try reparsed.verifyDecoded(stored, section: 0) }
         }
     }
 

@@ -1,1 +1,0 @@
-// Tests for TernModel live beside this file, one file per concern.
