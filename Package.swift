@@ -16,7 +16,7 @@ import PackageDescription
 let nativeFlags: [SwiftSetting] = {
     #if os(Linux) || os(macOS)
     if Context.environment["TERN_NATIVE"] == "1" {
-        return [.unsafeFlags(["-Xcc", "-march=native"])]
+        return [.unsafeFlags(["-Xcc", "-march=native", "-DTERN_NATIVE"])]
     }
     #endif
     return []
@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TernZlib", dependencies: ["CZlib"]),
         .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
-        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernZlib"]),
+        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernZlib", "CZlib"]),
         .executableTarget(
             name: "tern",
             dependencies: [

@@ -12,6 +12,10 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            BenchCommand.self,
+            CompileCommand.self,
+            SizesCommand.self,
+            BenchTrainCommand.self,
         ]
     )
 }

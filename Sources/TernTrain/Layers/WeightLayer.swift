@@ -1,0 +1,187 @@
+/// A dense or convolution layer followed by batch-norm and (except for the last layer) an activation quantizer:
+/// the trainer's unit, matching one weight layer of docs/CHECKPOINT.md.
+///
+/// Activations are row-major `[rows][channels]`: rows = batch for dense, batch·H·W (NHWC) for conv. Internal weight
+/// order is `[out][fanIn]` with fanIn ordered as the layer reads its input: dense in HWC-flatten order of the
+/// previous feature map, conv `[kh][kw][inC]` (OHWI). The checkpoint writer permutes to OIHW / CHW.
+public final class WeightLayer {
+    public enum Geometry: Equatable, Sendable {
+        case dense(inputs: Int)
+        case conv(inChannels: Int, height: Int, width: Int, kernel: Int, padding: Int)
+    }
+
+    public let geometry: Geometry
+    public let outputs: Int
+    public let fanIn: Int
+    public let weight: Parameter
+    public let gamma: Parameter
+    public let beta: Parameter
+    public var runningMean: [Float]
+    public var runningVar: [Float]
+    /// 1 = may be nonzero; nil before pruning.
+    public var mask: [UInt8]?
+    /// nil for the last layer (its batch-norm output is the logits).
+    public var activation: ActivationQuantizer?
+    public var quantization: WeightQuantization = .float
+    public var thresholdFactor: Float = 0.7
+    /// Real value of the input's code 0; convolution padding uses it (DATAFLOW.md).
+    public var inputPadValue: Float = 0
+    public static let epsilon: Float = 1e-5
+    public static let momentum: Float = 0.1
+
+    // Forward caches for backward.
+    private var columns: [Float] = []
+    private var quantized = QuantizedWeights(used: [], ternary: [], alpha: 1, threshold: 0)
+    private var normalized: [Float] = []
+    private var preActivation: [Float] = []
+    private var invStd: [Float] = []
+    private var rows = 0
+    private var batch = 0
+
+    public init(geometry: Geometry, outputs: Int, activation: ActivationQuantizer?, rng: inout SplitMix64) {
+        self.geometry = geometry
+        self.outputs = outputs
+        self.activation = activation
+        switch geometry {
+        case .dense(let n): fanIn = n
+        case .conv(let c, _, _, let k, _): fanIn = c * k * k
+        }
+        let limit = (6 / Float(fanIn + outputs)).squareRoot()
+        var w = [Float](repeating: 0, count: outputs * fanIn)
+        for i in 0 ..< w.count { w[i] = (rng.nextUnitFloat() * 2 - 1) * limit }
+        weight = Parameter(w, isWeight: true)
+        gamma = Parameter([Float](repeating: 1, count: outputs), isWeight: false)
+        beta = Parameter([Float](repeating: 0, count: outputs), isWeight: false)
+        runningMean = [Float](repeating: 0, count: outputs)
+        runningVar = [Float](repeating: 1, count: outputs)
+    }
+
+    /// Output spatial size (1×1 for dense).
+    public var outHeight: Int {
+        if case .conv(_, let h, _, let k, let p) = geometry { return h + 2 * p - k + 1 }
+        return 1
+    }
+    public var outWidth: Int {
+        if case .conv(_, _, let w, let k, let p) = geometry { return w + 2 * p - k + 1 }
+        return 1
+    }
+
+    /// The weights the forward pass uses now (quantized per `quantization`, masked).
+    public func currentQuantized() -> QuantizedWeights {
+        WeightQuantizer.quantize(weight.value, mask: mask, mode: quantization, thresholdFactor: thresholdFactor)
+    }
+
+    /// Δ of the quantizer in the last forward pass (what the threshold regularizer treats as the dead zone).
+    public var lastDeadZone: Float { quantized.threshold }
+
+    /// Forward pass of `batch` examples; training mode uses batch statistics and updates the running ones.
+    public func forward(_ x: [Float], batch: Int, training: Bool) -> [Float] {
+        self.batch = batch
+        quantized = currentQuantized()
+        switch geometry {
+        case .dense:
+            rows = batch
+            columns = x
+        case .conv(let c, let h, let w, let k, let p):
+            rows = batch * outHeight * outWidth
+            columns = Im2Col.forward(x, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p,
+                                     padValue: inputPadValue)
+        }
+        var z = [Float](repeating: 0, count: rows * outputs)
+        columns.withUnsafeBufferPointer { xp in quantized.used.withUnsafeBufferPointer { wp in
+            z.withUnsafeMutableBufferPointer { zp in
+                GEMM.multiply(m: rows, n: outputs, k: fanIn,
+                              a: .init(xp.baseAddress!, ld: fanIn), b: .init(wp.baseAddress!, ld: fanIn, transposed: true),
+                              c: zp.baseAddress!, ldc: outputs)
+            }
+        } }
+        // Batch norm, per output channel over all rows.
+        var mean = runningMean, variance = runningVar
+        if training {
+            var sum = [Double](repeating: 0, count: outputs), sq = [Double](repeating: 0, count: outputs)
+            for r in 0 ..< rows { for c in 0 ..< outputs { sum[c] += Double(z[r * outputs + c]) } }
+            for c in 0 ..< outputs { mean[c] = Float(sum[c] / Double(rows)) }
+            for r in 0 ..< rows { for c in 0 ..< outputs {
+                let d = Double(z[r * outputs + c] - mean[c]); sq[c] += d * d
+            } }
+            for c in 0 ..< outputs {
+                variance[c] = Float(sq[c] / Double(rows))
+                let unbiased = rows > 1 ? Float(sq[c] / Double(rows - 1)) : variance[c]
+                runningMean[c] = (1 - Self.momentum) * runningMean[c] + Self.momentum * mean[c]
+                runningVar[c] = (1 - Self.momentum) * runningVar[c] + Self.momentum * unbiased
+            }
+        }
+        invStd = variance.map { 1 / ($0 + Self.epsilon).squareRoot() }
+        normalized = z
+        var y = z
+        let g = gamma.value, bt = beta.value, inv = invStd, n = outputs
+        normalized.withUnsafeMutableBufferPointer { xh in y.withUnsafeMutableBufferPointer { yp in
+            for r in 0 ..< rows { for c in 0 ..< n {
+                let i = r * n + c
+                xh[i] = (z[i] - mean[c]) * inv[c]
+                yp[i] = g[c] * xh[i] + bt[c]
+            } }
+        } }
+        preActivation = y
+        guard let act = activation else { return y }
+        for i in 0 ..< y.count { y[i] = act.apply(y[i]) }
+        return y
+    }
+
+    /// Backward pass (after a training-mode forward): accumulates parameter gradients and returns ∂L/∂input
+    /// (empty when `needInputGradient` is false).
+    public func backward(_ gradOut: [Float], needInputGradient: Bool) -> [Float] {
+        var dy = gradOut
+        if let act = activation {
+            for i in 0 ..< dy.count where !act.passes(preActivation[i]) { dy[i] = 0 }
+        }
+        // Batch-norm backward (batch statistics).
+        var sumDy = [Float](repeating: 0, count: outputs), sumDyX = [Float](repeating: 0, count: outputs)
+        for r in 0 ..< rows { for c in 0 ..< outputs {
+            let i = r * outputs + c
+            sumDy[c] += dy[i]; sumDyX[c] += dy[i] * normalized[i]
+        } }
+        for c in 0 ..< outputs { gamma.grad[c] += sumDyX[c]; beta.grad[c] += sumDy[c] }
+        var dz = dy
+        let invRows = 1 / Float(rows)
+        let g = gamma.value, inv = invStd, n = outputs, xh = normalized
+        dz.withUnsafeMutableBufferPointer { d in
+            for r in 0 ..< rows { for c in 0 ..< n {
+                let i = r * n + c
+                d[i] = g[c] * inv[c] * (dy[i] - invRows * sumDy[c] - xh[i] * invRows * sumDyX[c])
+            } }
+        }
+        // Weight gradient (straight through the quantizer): dW[out][fanIn] += dzᵀ · columns.
+        dz.withUnsafeBufferPointer { dp in columns.withUnsafeBufferPointer { xp in
+            weight.grad.withUnsafeMutableBufferPointer { gp in
+                GEMM.multiply(m: outputs, n: fanIn, k: rows,
+                              a: .init(dp.baseAddress!, ld: outputs, transposed: true), b: .init(xp.baseAddress!, ld: fanIn),
+                              c: gp.baseAddress!, ldc: fanIn, accumulate: true)
+            }
+        } }
+        if let mask {
+            weight.grad.withUnsafeMutableBufferPointer { gp in for i in 0 ..< mask.count where mask[i] == 0 { gp[i] = 0 } }
+        }
+        guard needInputGradient else { return [] }
+        var dcols = [Float](repeating: 0, count: rows * fanIn)
+        dz.withUnsafeBufferPointer { dp in quantized.used.withUnsafeBufferPointer { wp in
+            dcols.withUnsafeMutableBufferPointer { cp in
+                GEMM.multiply(m: rows, n: fanIn, k: outputs,
+                              a: .init(dp.baseAddress!, ld: outputs), b: .init(wp.baseAddress!, ld: fanIn),
+                              c: cp.baseAddress!, ldc: fanIn)
+            }
+        } }
+        switch geometry {
+        case .dense: return dcols
+        case .conv(let c, let h, let w, let k, let p):
+            return Im2Col.backward(dcols, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p)
+        }
+    }
+
+    /// Fraction of weights that are zero in the deployed (quantized) layer.
+    public var sparsity: Double {
+        let q = currentQuantized()
+        if q.ternary.isEmpty { return Double(q.used.filter { $0 == 0 }.count) / Double(max(q.used.count, 1)) }
+        return Double(q.ternary.filter { $0 == 0 }.count) / Double(max(q.ternary.count, 1))
+    }
+}

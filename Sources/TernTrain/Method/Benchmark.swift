@@ -1,0 +1,34 @@
+import Foundation
+import TernModel
+
+/// Timing helpers behind `tern bench-train`.
+public enum TrainBenchmark {
+    /// GFLOP/s of `GEMM.multiply` on an n×n×n product (best of `repeats`), with the current thread count.
+    public static func gemmGFLOPS(n: Int, repeats: Int = 5) -> Double {
+        var rng = SplitMix64(seed: 1)
+        let a = (0 ..< n * n).map { _ in rng.nextUnitFloat() - 0.5 }
+        let b = (0 ..< n * n).map { _ in rng.nextUnitFloat() - 0.5 }
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0 ..< repeats {
+            let t0 = Date()
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                GEMM.multiply(m: n, n: n, k: n, a: .init(ap.baseAddress!, ld: n), b: .init(bp.baseAddress!, ld: n),
+                              c: cp.baseAddress!, ldc: n)
+            } } }
+            best = min(best, Date().timeIntervalSince(t0))
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    /// Multiply-add FLOPs of one training step per image (forward + both backward GEMMs; the first layer has no
+    /// input gradient).
+    public static func trainingFLOPsPerImage(_ network: Network) -> Double {
+        var flops = 0.0
+        for (i, l) in network.weightLayers.enumerated() {
+            let macs = Double(l.fanIn * l.outputs * l.outHeight * l.outWidth)
+            flops += 2 * macs * (i == 0 ? 2 : 3)
+        }
+        return flops
+    }
+}

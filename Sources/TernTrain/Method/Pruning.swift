@@ -1,0 +1,75 @@
+/// Stage 2's quantization pruning: chooses which weights become permanent zeros.
+public enum Pruner {
+    /// Per-layer sparsities that reach `target` over all layers: the last layer gets `min(target, cap)`, the others
+    /// share one value s_h with Σ s_l·n_l = target · Σ n_l (clamped to [0, 1]).
+    public static func perLayerTargets(counts: [Int], target: Double, lastCap: Double) -> [Double] {
+        guard let lastCount = counts.last else { return [] }
+        if counts.count == 1 { return [target] }
+        let total = Double(counts.reduce(0, +))
+        let last = min(target, lastCap)
+        let rest = total - Double(lastCount)
+        let hidden = min(1, max(0, (target * total - last * Double(lastCount)) / rest))
+        return counts.dropLast().map { _ in hidden } + [last]
+    }
+
+    /// New masks for `layers` at overall sparsity `target`: weights already pruned stay pruned; among the rest, the
+    /// smallest |w| (ties: lower index first) are pruned until each layer reaches its share. Pruned latents are set to 0.
+    public static func prune(_ layers: [WeightLayer], target: Double, recipe: Recipe) {
+        let counts = layers.map { $0.weight.count }
+        let lastTarget = min(target, recipe.lastLayerSparsityCap)
+        switch recipe.pruning {
+        case .perLayer:
+            let targets = perLayerTargets(counts: counts, target: target, lastCap: recipe.lastLayerSparsityCap)
+            for (l, s) in zip(layers, targets) {
+                let scores = l.weight.value.map { abs($0) }
+                apply(l, keepScores: scores, pruneCount: Int((s * Double(l.weight.count)).rounded()))
+            }
+        case .global:
+            // Last layer on its own; the rest ranked together on |w| / mean|w| of their layer.
+            let body = Array(layers.dropLast())
+            var scored: [(Float, Int, Int)] = []
+            for (li, l) in body.enumerated() {
+                let mean = l.weight.value.reduce(Float(0)) { $0 + abs($1) } / Float(max(l.weight.count, 1))
+                for (i, w) in l.weight.value.enumerated() { scored.append((abs(w) / max(mean, 1e-12), li, i)) }
+            }
+            let bodyTotal = counts.dropLast().reduce(0, +)
+            let wanted = Int((target * Double(counts.reduce(0, +)) - lastTarget * Double(counts.last!)).rounded())
+            let pruneCount = min(bodyTotal, max(0, wanted))
+            scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2) }
+            var masks = body.map { $0.mask ?? [UInt8](repeating: 1, count: $0.weight.count) }
+            for j in 0 ..< pruneCount { masks[scored[j].1][scored[j].2] = 0 }
+            for (li, l) in body.enumerated() {
+                l.mask = masks[li]
+                for i in 0 ..< l.weight.count where masks[li][i] == 0 { l.weight.value[i] = 0 }
+            }
+            if let last = layers.last {
+                apply(last, keepScores: last.weight.value.map { abs($0) },
+                      pruneCount: Int((lastTarget * Double(last.weight.count)).rounded()))
+            }
+        }
+    }
+
+    /// Prunes the `pruneCount` lowest-score weights of a layer (already-pruned ones count first).
+    static func apply(_ l: WeightLayer, keepScores: [Float], pruneCount: Int) {
+        var mask = l.mask ?? [UInt8](repeating: 1, count: l.weight.count)
+        let order = (0 ..< keepScores.count).sorted {
+            let a = mask[$0] == 0 ? -Float.infinity : keepScores[$0]
+            let b = mask[$1] == 0 ? -Float.infinity : keepScores[$1]
+            return a != b ? a < b : $0 < $1
+        }
+        for j in 0 ..< min(pruneCount, order.count) { mask[order[j]] = 0 }
+        l.mask = mask
+        for i in 0 ..< mask.count where mask[i] == 0 { l.weight.value[i] = 0 }
+    }
+
+    /// Zhu & Gupta's gradual schedule: sparsity after fraction `t` ∈ [0, 1] of stage 2: `s·(1 − (1 − t)³)`.
+    public static func gradualTarget(final s: Double, progress t: Double) -> Double {
+        s * (1 - pow(1 - min(max(t, 0), 1), 3))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,183 @@
+import Foundation
+import TernModel
+
+/// Accuracy and time of one finished stage (model.json's `stages`).
+public struct StageRecord: Codable, Equatable, Sendable {
+    public var name: String
+    public var epochs: Int
+    public var testAccuracy: Double
+    public var seconds: Double
+}
+
+/// Progress of a run, saved with every checkpoint so `--resume` continues where it stopped.
+public struct TrainingProgress: Codable, Equatable, Sendable {
+    /// Epochs completed over all stages.
+    public var epochsDone: Int = 0
+    /// Optimizer steps taken (Adam's bias correction counts from the first step of the run).
+    public var steps: Int = 0
+    /// Seconds spent in the current stage before this process (resumed runs add to it).
+    public var stageSeconds: Double = 0
+    public var stages: [StageRecord] = []
+    public var lastTestAccuracy: Double = 0
+    public var lastTrainLoss: Double = 0
+}
+
+/// What the trainer reports while an epoch runs (for the progress bar).
+public struct EpochTick: Sendable {
+    public var stage: String
+    public var epoch: Int, totalEpochs: Int
+    public var batch: Int, batches: Int
+    public var loss: Double, accuracy: Double
+    public var learningRate: Float
+}
+
+/// The three-stage method (and the baselines) on one network: epoch by epoch, deterministic in the recipe's seed.
+public final class Trainer {
+    public let network: Network
+    public let recipe: Recipe
+    public var progress = TrainingProgress()
+
+    public init(spec: NetworkSpec, recipe: Recipe) {
+        self.recipe = recipe
+        network = Network(spec: spec, seed: recipe.seed, activationOverride: recipe.method == .float ? .relu : nil)
+        applyQuantization()
+    }
+
+    public var isFinished: Bool { progress.epochsDone >= recipe.totalEpochs }
+
+    /// The stage epoch `e` (0-based over the run) belongs to, its index in `recipe.stages`, and the epoch within it.
+    public func stage(ofEpoch e: Int) -> (index: Int, name: String, epochInStage: Int, epochs: Int) {
+        var start = 0
+        for (i, s) in recipe.stages.enumerated() {
+            if e < start + s.epochs { return (i, s.name, e - start, s.epochs) }
+            start += s.epochs
+        }
+        let last = recipe.stages.count - 1
+        return (last, recipe.stages[last].name, 0, recipe.stages[last].epochs)
+    }
+
+    /// Sets every layer's weight quantizer for the current epoch's stage.
+    public func applyQuantization() {
+        switch recipe.method {
+        case .float: network.setQuantization(.float)
+        case .binary: network.setQuantization(.binary)
+        case .twn: network.setQuantization(.ternary, thresholdFactor: recipe.thresholdFactor)
+        case .sparseTernary:
+            let s = stage(ofEpoch: progress.epochsDone)
+            network.setQuantization(s.index == 2 || isFinished ? .masked : .ternary, thresholdFactor: recipe.thresholdFactor)
+        }
+    }
+
+    /// Steps per epoch for a training set of `n` images (the last partial batch is dropped).
+    public func batches(for n: Int) -> Int { max(1, n / recipe.batchSize) }
+
+    /// Trains one epoch, then measures test accuracy. Returns the mean training loss.
+    @discardableResult
+    public func runEpoch(train: Dataset, test: Dataset, tick: ((EpochTick) -> Void)? = nil) -> Double {
+        precondition(!isFinished)
+        let epoch = progress.epochsDone
+        let st = stage(ofEpoch: epoch)
+        let started = Date()
+        applyQuantization()
+        let batches = batches(for: train.count)
+        var rng = SplitMix64(seed: recipe.seed &+ 0x5EED &* UInt64(epoch + 1))
+        let order = rng.permutation(train.count)
+        var lossSum = 0.0, correct = 0, seen = 0
+        let isSparse = recipe.method == .sparseTernary
+        for b in 0 ..< batches {
+            // Learning rate: stage 1 (or baselines) one schedule; stages 2 + 3 one cosine.
+            let lr: Float
+            if isSparse && st.index > 0 {
+                let s1 = recipe.stages[0].epochs
+                let retrainSteps = (recipe.stages[1].epochs + recipe.stages[2].epochs) * batches
+                lr = recipe.schedule.rate(base: recipe.retrainLearningRate,
+                                          step: (epoch - s1) * batches + b, total: retrainSteps)
+            } else {
+                lr = recipe.schedule.rate(base: recipe.learningRate, step: st.epochInStage * batches + b,
+                                          total: st.epochs * batches)
+            }
+            if isSparse && st.index == 1 {
+                let interval = max(1, st.epochs * batches / max(recipe.pruningSteps, 1))
+                let stepInStage = st.epochInStage * batches + b
+                if stepInStage % interval == 0 {
+                    let t = Double(stepInStage / interval + 1) * Double(interval) / Double(st.epochs * batches)
+                    Pruner.prune(network.weightLayers, target: Pruner.gradualTarget(final: recipe.sparsity, progress: t),
+                                 recipe: recipe)
+                }
+            }
+            let idx = order[b * recipe.batchSize ..< (b + 1) * recipe.batchSize]
+            let x = network.inputs(train.images, imageSize: train.imageSize, indices: idx)
+            let labels = ArraySlice(idx.map { train.labels[$0] })
+            network.zeroGradients()
+            let logits = network.forward(x, batch: idx.count, training: true)
+            let (loss, grad, ok) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, classes: network.classes)
+            network.backward(grad)
+            progress.steps += 1
+            let stage1Regularized = !isSparse || st.index == 0
+            for l in network.weightLayers {
+                let deadZone: Float? = (isSparse && st.index == 0 && recipe.thresholdRegularizer)
+                    ? l.lastDeadZone : nil
+                recipe.optimizer.update(l.weight, lr: lr, step: progress.steps,
+                                        l2: stage1Regularized ? recipe.lambdaL2 : 0,
+                                        thresholdPenalty: recipe.lambdaQ, deadZone: deadZone)
+                if let mask = l.mask { for i in 0 ..< mask.count where mask[i] == 0 { l.weight.value[i] = 0 } }
+                recipe.optimizer.update(l.gamma, lr: lr, step: progress.steps, l2: 0, thresholdPenalty: 0, deadZone: nil)
+                recipe.optimizer.update(l.beta, lr: lr, step: progress.steps, l2: 0, thresholdPenalty: 0, deadZone: nil)
+            }
+            lossSum += loss; correct += ok; seen += idx.count
+            tick?(EpochTick(stage: st.name, epoch: epoch, totalEpochs: recipe.totalEpochs, batch: b + 1,
+                            batches: batches, loss: lossSum / Double(b + 1),
+                            accuracy: Double(correct) / Double(seen), learningRate: lr))
+        }
+        // Stage 2 ends exactly at the target (the schedule's last update reaches it; this makes it certain).
+        if isSparse && st.index == 1 && st.epochInStage == st.epochs - 1 {
+            Pruner.prune(network.weightLayers, target: recipe.sparsity, recipe: recipe)
+        }
+        // One-shot pruning when stage 2 has no epochs.
+        if isSparse && st.index == 0 && st.epochInStage == st.epochs - 1 && recipe.stages[1].epochs == 0 {
+            Pruner.prune(network.weightLayers, target: recipe.sparsity, recipe: recipe)
+        }
+        progress.epochsDone += 1
+        applyQuantization()
+        let acc = accuracy(on: test)
+        progress.lastTestAccuracy = acc
+        progress.lastTrainLoss = lossSum / Double(batches)
+        progress.stageSeconds += Date().timeIntervalSince(started)
+        if st.epochInStage == st.epochs - 1 {
+            progress.stages.append(StageRecord(name: st.name, epochs: st.epochs, testAccuracy: acc,
+                                               seconds: (progress.stageSeconds * 10).rounded() / 10))
+            progress.stageSeconds = 0
+        }
+        return progress.lastTrainLoss
+    }
+
+    /// Float-simulated accuracy of the quantized network (eval-mode batch norm) on `data`.
+    public func accuracy(on data: Dataset) -> Double {
+        let preds = predictions(on: data)
+        var ok = 0
+        for i in 0 ..< data.count where preds[i] == Int(data.labels[i]) { ok += 1 }
+        return Double(ok) / Double(max(data.count, 1))
+    }
+
+    /// Argmax (lowest index on ties) of the float-simulated logits for every image.
+    public func predictions(on data: Dataset) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(data.count)
+        let chunk = 500
+        var start = 0
+        while start < data.count {
+            let end = min(data.count, start + chunk)
+            let idx = ArraySlice(Array(start ..< end))
+            let logits = network.forward(network.inputs(data.images, imageSize: data.imageSize, indices: idx),
+                                         batch: idx.count, training: false)
+            let k = network.classes
+            for r in 0 ..< idx.count {
+                var best = 0
+                for c in 1 ..< k where logits[r * k + c] > logits[r * k + best] { best = c }
+                out.append(best)
+            }
+            start = end
+        }
+        return out
+    }
+}

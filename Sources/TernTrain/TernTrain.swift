@@ -1,1 +1,0 @@
-// TernTrain — see docs/ARCHITECTURE.md
