@@ -1,4 +1,5 @@
 import TernFormat
+import TernRuntime
 
 /// A short, String-free description of a format error for the serial log: the case and its main numbers.
 /// (The host CLI has the full messages; the firmware only needs enough to find the problem.)
@@ -30,5 +31,23 @@ func describe(_ error: FormatError, _ out: inout Console) {
     case let .sectionChecksumMismatch(section, stored, computed):
         out.text("section "); out.int(section); out.text(" CRC "); out.hex32(computed); out.text(" stored ")
         out.hex32(stored)
+    }
+}
+
+/// The same for the runtime's errors.
+func describe(_ error: RuntimeError, _ out: inout Console) {
+    switch error {
+    case let .format(e): describe(e, &out)
+    case let .unsupportedLayer(index): out.text("unsupported layer "); out.int(index)
+    case let .unsupportedSection(index): out.text("unsupported section "); out.int(index)
+    case let .compressionUnavailable(section): out.text("no inflater for section "); out.int(section)
+    case let .badBatch(n): out.text("bad batch "); out.int(n)
+    case let .tooLarge(bytes): out.text("buffer too large: "); out.int(Int64(truncatingIfNeeded: bytes))
+    case let .arenaTooSmall(needed, provided):
+        out.text("arena too small: needs "); out.int(needed); out.text(" has "); out.int(provided)
+    case .arenaMisaligned: out.text("arena misaligned")
+    case let .bufferTooShort(needed, provided):
+        out.text("buffer too short: needs "); out.int(needed); out.text(" has "); out.int(provided)
+    case let .corruptSection(index, _): out.text("corrupt section "); out.int(index)
     }
 }

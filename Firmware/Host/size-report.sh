@@ -24,23 +24,22 @@ modules=$(awk '
     output != ".text" && output != ".blobs" && output != ".ARM.exidx" && output != ".data" { next }
     {
         # An input section is "name addr size object" on one line, or the name alone followed by the rest.
-        if (NF == 1 && $1 ~ /^\./) { pending = 1; next }
-        if (NF == 4 && $1 ~ /^\./) { addr = $2; size = $3; obj = $4 }
+        if (NF == 1 && $1 ~ /^\./) { pending = 1; section = $1; next }
+        if (NF == 4 && $1 ~ /^\./) { section = $1; addr = $2; size = $3; obj = $4 }
         else if (pending && NF == 3 && $1 ~ /^0x/) { addr = $1; size = $2; obj = $3 }
         else { pending = 0; next }
         pending = 0
         a = hex(addr); s = hex(size)
         if (s == 0) next
         if (obj ~ /blobs\.o$/) next
-        if (obj ~ /TernFormat\.o$/) m = "TernFormat"
-        else if (obj ~ /TernInflate\.o$/) m = "TernInflate"
-        else if (obj ~ /TernRuntime\.o$/) m = "TernRuntime"
-        else if (obj ~ /App\.o$/) m = "App"
+        # Embedded Swift specializes generic code in the module that uses it, so runtime code also lands in App.o;
+        # the functions of the app itself are those whose mangled name starts with the App module ($e3App).
+        if (obj ~ /(App|Tern[A-Za-z]*)\.o$/) m = (section ~ /\$e3App/) ? "app" : "runtime"
         else if (obj ~ /\.a\(/) m = "libgcc+libc"
-        else m = "Support(C)"
+        else m = "support-c"
         total[m] += s
     }
-    END { for (m in total) printf "%s=%d ", m, total[m] }' "$map")
+    END { printf "runtime=%d app=%d support-c=%d libgcc+libc=%d", total["runtime"], total["app"], total["support-c"], total["libgcc+libc"] }' "$map")
 
 log=$(mktemp)
 timeout "$limit" $qemu -kernel "$elf" > "$log" 2>&1 || true
@@ -49,5 +48,5 @@ rm -f "$log"
 
 echo "== $board"
 echo "flash: total=$flash model=$model images+labels=$images code=$(( flash - model - images ))"
-echo "code by module: $modules"
+echo "code: $modules  (runtime = TernFormat + TernInflate + TernRuntime and the Swift stdlib code they use)"
 echo "ram: $memory"

@@ -10,7 +10,7 @@
 /* At least one word so that the symbol exists for an artifact that declares 0 bytes. */
 #define ARENA_ALLOCATED ((ARENA_BYTES) > 0 ? (ARENA_BYTES) : 4)
 
-static __attribute__((aligned(16))) uint8_t arena[ARENA_ALLOCATED];
+static __attribute__((aligned(64))) uint8_t arena[ARENA_ALLOCATED];
 
 uint8_t *tern_arena(void) { return arena; }
 uint32_t tern_arena_bytes(void) { return ARENA_BYTES; }

@@ -39,13 +39,16 @@ const char *tern_board_name(void) { return TERN_BOARD; }
 
 uint32_t tern_static_ram_bytes(void) { return (uint32_t)((char *)__bss_end - (char *)__data_start); }
 
-/* A fault ends the run with exit code 3 after naming the faulting PC, so a failing image never hangs the test. */
+/* A fault ends the run with exit code 3 after naming the faulting PC and the LR (the caller), so a failing image never hangs the test. */
 void report_fault(const uint32_t *frame) __attribute__((used, noreturn));
 void report_fault(const uint32_t *frame) {
     static const char hex[] = "0123456789abcdef";
-    char text[] = "HardFault at pc=0x00000000\n";
-    uint32_t pc = frame[6];
-    for (int i = 0; i < 8; i++) text[18 + i] = hex[(pc >> (28 - 4 * i)) & 0xF];
+    char text[] = "HardFault at pc=0x00000000 lr=0x00000000\n";
+    uint32_t pc = frame[6], lr = frame[5];
+    for (int i = 0; i < 8; i++) {
+        text[18 + i] = hex[(pc >> (28 - 4 * i)) & 0xF];
+        text[32 + i] = hex[(lr >> (28 - 4 * i)) & 0xF];
+    }
     tern_write(text);
     tern_exit(3);
 }
