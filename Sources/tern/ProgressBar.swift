@@ -10,11 +10,11 @@ final class ProgressBar {
     private let label: String
     let enabled: Bool
 
-    /// A bar for free-form `draw` calls.
+    /// A bar for free-form `draw` calls; off when stderr is not a terminal (a log file gets no `\r` lines).
     init(enabled: Bool = true) {
         self.total = 0
         self.label = ""
-        self.enabled = enabled
+        self.enabled = enabled && isatty(2) != 0
     }
 
     /// A bar counting `total` items; off when stderr is not a terminal.
