@@ -234,8 +234,10 @@ extension Architecture {
         }
         guard a.thresholds.allSatisfy(\.isFinite), zip(a.thresholds, a.thresholds.dropFirst()).allSatisfy({ $0 < $1 })
         else { throw .badActivation(layer: layer, problem: "thresholds must be finite and strictly ascending") }
-        guard a.scale.isFinite, a.scale != 0, a.offset.isFinite else {
-            throw .badActivation(layer: layer, problem: "scale must be finite and nonzero, offset finite")
+        // A positive scale keeps the real value increasing with the code, so max-pooling codes equals max-pooling
+        // real values (docs/DATAFLOW.md).
+        guard a.scale.isFinite, a.scale > 0, a.offset.isFinite else {
+            throw .badActivation(layer: layer, problem: "scale must be finite and > 0, offset finite")
         }
         return a.bits
     }

@@ -12,6 +12,11 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            RunCommand.self,
+            BenchCommand.self,
+            DemoCommand.self,
+            CompileCommand.self,
+            SizesCommand.self,
             TrainCommand.self,
             BenchTrainCommand.self,
         ]

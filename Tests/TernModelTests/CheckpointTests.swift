@@ -3,13 +3,23 @@ import Testing
 import TernModel
 import TernTestSupport
 
-/// A fresh empty directory under the system temporary directory.
+/// A fresh empty directory under the system temporary directory, removed when the test process exits.
 func temporaryDirectory(_ name: String = #function) throws -> String {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("tern-model-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name.filter(\.isLetter))-\(UInt32.random(in: 0...UInt32.max))")
+    _ = temporaryRootCleanup
+    let url = temporaryRoot.appendingPathComponent("\(name.filter(\.isLetter))-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path
 }
+
+let temporaryRoot = FileManager.default.temporaryDirectory
+    .appendingPathComponent("tern-model-tests-\(ProcessInfo.processInfo.processIdentifier)")
+/// Registers one `atexit` handler that deletes `temporaryRoot`.
+let temporaryRootCleanup: Void = {
+    atexit {
+        try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory
+            .appendingPathComponent("tern-model-tests-\(ProcessInfo.processInfo.processIdentifier)"))
+    }
+}()
 
 @Suite struct CheckpointTests {
     static let fixture = FixtureCheckpoint.random(architecture: FixtureArchitecture.tinyConv, sparsity: 0.6, seed: 7)

@@ -39,6 +39,18 @@ import TernModel
         #expect(f.tensors["x"]!.int8Values == [-1, 1])
     }
 
+    /// Bytes written by the reference implementation (Python `safetensors` 0.8.0, `save_file`): tensors not in name
+    /// order, no header padding.
+    @Test func readsTheReferenceImplementation() throws {
+        let header = #"{"layers.0.x":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"I8","shape":[3],"data_offsets":[24,27]}}"#
+        let data: [UInt8] = [0, 0, 0, 0, 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40, 0, 0, 0x80, 0x40, 0, 0, 0xA0, 0x40,
+                             0xFF, 0, 1]
+        let f = try Safetensors(bytes: Self.file(header: header, data: data))
+        #expect(f.tensors["layers.0.x"]!.float32Values == [0, 1, 2, 3, 4, 5])
+        #expect(f.tensors["layers.0.x"]!.shape == [2, 3])
+        #expect(f.tensors["b"]!.int8Values == [-1, 0, 1])
+    }
+
     @Test func rejectsCorruptFiles() throws {
         func rejects(_ bytes: [UInt8], _ expected: SafetensorsError, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(throws: expected, sourceLocation: sourceLocation) { try Safetensors(bytes: bytes) }

@@ -1,1 +1,0 @@
-// TernCompiler — see docs/ARCHITECTURE.md

@@ -1,0 +1,239 @@
+/// The optimized kernels: one output channel (row) over every batch entry and output position, then the threshold
+/// activation (or the final affine) written straight into the bit-packed output. `Reference` holds the slow,
+/// obviously-correct versions every kernel here is tested against.
+///
+/// All arithmetic is wrapping (`&+`): `|acc| < 2^31` is guaranteed by the format's fan-in limit, so the checks
+/// would only cost time.
+
+/// What a weight layer reads and writes for one call (a chunk of up to `batch` images).
+struct LayerContext {
+    let count: Int
+    // Input tensor, batch entry 0, and the distance between entries.
+    let input: UnsafeRawPointer
+    let inputStride: Int
+    let inputBits: Int
+    /// Codes: bits between plane 0 and plane 1 of one position.
+    let planeBits: Int
+    let inputPositionStride: Int
+    let inputPaddedWidth: Int
+    let inputWordsPerPlane: Int
+    let inputWordsPerPosition: Int
+    let outHeight: Int
+    let outWidth: Int
+    // Output tensor (hidden layers).
+    let output: UnsafeMutablePointer<UInt64>?
+    let outputStrideWords: Int
+    let outputBorder: Int
+    let outputPaddedWidth: Int
+    let outputWordsPerPlane: Int
+    let outputWordsPerPosition: Int
+    let outputBits: Int
+    /// Thresholds (hidden) or M then B (final), widened.
+    let params: UnsafePointer<Int32>
+    let thresholdsPerChannel: Int
+    // Final layer.
+    let logits: UnsafeMutablePointer<Int64>?
+    let classes: Int
+
+    /// Applies the activation of channel `row` at output position (y, x) of batch entry `n`.
+    @inline(__always)
+    func emit(_ n: Int, _ y: Int, _ x: Int, _ row: Int, _ acc: Int32) {
+        if let output {
+            let t = params + row * thresholdsPerChannel
+            var code = 0
+            for j in 0..<thresholdsPerChannel { code &+= acc >= t[j] ? 1 : 0 }
+            if code == 0 { return }
+            let position = (y &+ outputBorder) &* outputPaddedWidth &+ (x &+ outputBorder)
+            let word = output + (n &* outputStrideWords &+ position &* outputWordsPerPosition &+ (row >> 6))
+            let bit = UInt64(1) << UInt64(row & 63)
+            for b in 0..<outputBits where (code >> b) & 1 != 0 { word[b &* outputWordsPerPlane] |= bit }
+        } else if let logits {
+            logits[n &* classes &+ row] = Int64(acc) &* Int64(params[row]) &+ Int64(params[classes &+ row])
+        }
+    }
+
+    /// Patch origin of output position (y, x) in input offset units.
+    @inline(__always) func origin(_ y: Int, _ x: Int) -> Int {
+        (y &* inputPaddedWidth &+ x) &* inputPositionStride
+    }
+}
+
+enum SparseKernel {
+    /// One row given as input offsets (`plus[0..<plusCount]`, `minus[0..<minusCount]`).
+    @inline(__always)
+    static func row(_ c: LayerContext, _ row: Int, plus: UnsafePointer<UInt32>, plusCount: Int,
+                    minus: UnsafePointer<UInt32>, minusCount: Int) {
+        switch c.inputBits {
+        case 8:
+            for n in 0..<c.count {
+                let pixels = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt8.self)
+                for y in 0..<c.outHeight {
+                    for x in 0..<c.outWidth {
+                        let p = pixels + c.origin(y, x)
+                        var acc: Int32 = 0
+                        for t in 0..<plusCount { acc &+= Int32(p[Int(plus[t])]) }
+                        for t in 0..<minusCount { acc &-= Int32(p[Int(minus[t])]) }
+                        c.emit(n, y, x, row, acc)
+                    }
+                }
+            }
+        case 1:
+            for n in 0..<c.count {
+                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                for y in 0..<c.outHeight {
+                    for x in 0..<c.outWidth {
+                        let o = c.origin(y, x)
+                        var acc: Int32 = 0
+                        for t in 0..<plusCount { acc &+= bit(words, o &+ Int(plus[t])) }
+                        for t in 0..<minusCount { acc &-= bit(words, o &+ Int(minus[t])) }
+                        c.emit(n, y, x, row, acc)
+                    }
+                }
+            }
+        default:
+            let plane = c.planeBits
+            for n in 0..<c.count {
+                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                for y in 0..<c.outHeight {
+                    for x in 0..<c.outWidth {
+                        let o = c.origin(y, x)
+                        var acc: Int32 = 0
+                        for t in 0..<plusCount {
+                            let i = o &+ Int(plus[t])
+                            acc &+= bit(words, i) &+ bit(words, i &+ plane) << 1
+                        }
+                        for t in 0..<minusCount {
+                            let i = o &+ Int(minus[t])
+                            acc &-= bit(words, i) &+ bit(words, i &+ plane) << 1
+                        }
+                        c.emit(n, y, x, row, acc)
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func bit(_ words: UnsafePointer<UInt64>, _ i: Int) -> Int32 {
+        Int32(truncatingIfNeeded: (words[i >> 6] >> UInt64(i & 63)) & 1)
+    }
+}
+
+enum DenseKernel {
+    /// One row given as masks shaped like the input patch (`patchHeight × patchWidth` positions of `wordsPerPlane`
+    /// words each): `nonzero` = P | N and `minus` = N; `correction` = (2^bits − 1) · popcount(N). Codes inputs only.
+    @inline(__always)
+    static func row(_ c: LayerContext, _ row: Int, nonzero: UnsafePointer<UInt64>, minus: UnsafePointer<UInt64>,
+                    correction: Int, patchHeight: Int, patchWidth: Int) {
+        let wpp = c.inputWordsPerPlane
+        let wpos = c.inputWordsPerPosition
+        if patchHeight == 1 && patchWidth == 1 && c.outHeight == 1 && c.outWidth == 1 && c.inputBits == 1 {
+            // A dense layer over one position of 1-bit codes (LFC's hidden layers): one dot per image.
+            for n in 0..<c.count {
+                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                c.emit(n, 0, 0, row, Int32(truncatingIfNeeded: dot(words, nonzero, minus, wpp) &- correction))
+            }
+            return
+        }
+        for n in 0..<c.count {
+            let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+            for y in 0..<c.outHeight {
+                for x in 0..<c.outWidth {
+                    var acc = 0
+                    var m = 0
+                    for kh in 0..<patchHeight {
+                        var w = words + ((y &+ kh) &* c.inputPaddedWidth &+ x) &* wpos
+                        for _ in 0..<patchWidth {
+                            for b in 0..<c.inputBits {
+                                acc &+= dot(w + b &* wpp, nonzero + m, minus + m, wpp) << b
+                            }
+                            w += wpos
+                            m &+= wpp
+                        }
+                    }
+                    c.emit(n, y, x, row, Int32(truncatingIfNeeded: acc &- correction))
+                }
+            }
+        }
+    }
+
+    /// A whole dense layer over one position of 1-bit codes (LFC's hidden and final layers): every row for every
+    /// image in one loop, so nothing per row but the dot and the activation.
+    static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
+                                     corrections: UnsafePointer<Int32>) {
+        for n in 0..<c.count {
+            let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+            var m = masks
+            for r in 0..<rows {
+                let acc = dot(words, m, m + maskWords, maskWords) &- Int(corrections[r])
+                c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: acc))
+                m += 2 &* maskWords
+            }
+        }
+    }
+
+    /// Σ popcount(N ^ (x & (P | N))) over `count` words: each +1 weight counts its input bit, each −1 weight the
+    /// complement of its input bit, so subtracting popcount(N) afterwards leaves Σ_P x − Σ_N x.
+    /// Four words at a time as a SIMD vector (the host's vector popcount when built with TERN_NATIVE=1).
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<UInt64>, _ nonzero: UnsafePointer<UInt64>, _ minus: UnsafePointer<UInt64>,
+                    _ count: Int) -> Int {
+        var lanes = SIMD4<UInt64>()
+        var i = 0
+        while i &+ 4 <= count {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            let mv = UnsafeRawPointer(nonzero + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            let nv = UnsafeRawPointer(minus + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            lanes &+= (nv ^ (xv & mv)).nonzeroBitCount
+            i &+= 4
+        }
+        var s = Int(truncatingIfNeeded: lanes.wrappedSum())
+        while i < count {
+            s &+= (minus[i] ^ (x[i] & nonzero[i])).nonzeroBitCount
+            i &+= 1
+        }
+        return s
+    }
+}
+
+enum PoolKernel {
+    /// 2×2 stride-2 max-pool on bit-packed codes: OR for 1 bit; for 2 bits, the larger code per channel computed
+    /// word-wide from the two planes.
+    static func run(input: UnsafePointer<UInt64>, inputStrideWords: Int, inLayout: TensorLayout,
+                    output: UnsafeMutablePointer<UInt64>, outputStrideWords: Int, outLayout: TensorLayout,
+                    count: Int) {
+        let wpp = inLayout.wordsPerPlane
+        let inPos = inLayout.wordsPerPosition
+        let outPos = outLayout.wordsPerPosition
+        for n in 0..<count {
+            let src = input + n &* inputStrideWords
+            let dst = output + n &* outputStrideWords
+            for y in 0..<outLayout.height {
+                for x in 0..<outLayout.width {
+                    let a = src + ((2 &* y &+ inLayout.border) &* inLayout.paddedWidth &+ 2 &* x &+ inLayout.border) &* inPos
+                    let b = a + inPos
+                    let c = a + inLayout.paddedWidth &* inPos
+                    let d = c + inPos
+                    let o = dst + ((y &+ outLayout.border) &* outLayout.paddedWidth &+ x &+ outLayout.border) &* outPos
+                    if inLayout.bits == 1 {
+                        for w in 0..<wpp { o[w] = a[w] | b[w] | c[w] | d[w] }
+                    } else {
+                        for w in 0..<wpp {
+                            var lo = a[w], hi = a[w &+ wpp]
+                            (lo, hi) = max2(lo, hi, b[w], b[w &+ wpp])
+                            (lo, hi) = max2(lo, hi, c[w], c[w &+ wpp])
+                            (lo, hi) = max2(lo, hi, d[w], d[w &+ wpp])
+                            o[w] = lo
+                            o[w &+ wpp] = hi
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Channel-wise max of two 2-bit codes held as (low plane, high plane) words.
+    @inline(__always)
+    static func max2(_ al: UInt64, _ ah: UInt64, _ bl: UInt64, _ bh: UInt64) -> (UInt64, UInt64) {
+        ((al & (ah | ~bh)) | (bl & (bh | ~ah)), ah | bh)
+    }
+}

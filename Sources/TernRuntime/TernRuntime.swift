@@ -1,1 +1,0 @@
-// TernRuntime — see docs/ARCHITECTURE.md

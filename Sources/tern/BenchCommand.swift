@@ -1,0 +1,248 @@
+import ArgumentParser
+import Foundation
+import TernFormat
+import TernRuntime
+
+/// `tern bench`: images per second of the runtime, per mode and batch size, optionally against ONNX Runtime.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure images/s of a .tern artifact per mode and batch size (optionally against ONNX Runtime).",
+        discussion: """
+            Each configuration runs batches of random dataset-like images (two thirds zero pixels) for --seconds \
+            and reports images/s (from the median batch time) and per-batch latency percentiles, timed with the \
+            thread's CPU clock by default so other jobs on a shared machine disturb the numbers less. One thread unless --threads. \
+            --peer ort also runs tools/bench/ort_peer.py (float32 ONNX Runtime, 1 thread, the same dense network) \
+            in the same run and prints the speed ratio. Build with `TERN_NATIVE=1 swift build -c release` to use \
+            the host's popcount and vector instructions.
+
+            Example: tern bench Models/lfc-mnist-98/model.tern --batch 1,64 --peer ort
+            """
+    )
+
+    @Argument(help: "The .tern file.")
+    var model: String
+
+    @Option(help: "Comma-separated batch sizes.")
+    var batch = "1,64"
+
+    @Option(help: "Comma-separated modes: stream, resident.")
+    var mode = "stream,resident"
+
+    @Option(help: "Time on this dataset's test images (default: random dataset-like images).")
+    var data: String?
+
+    @Option(help: "Seconds per configuration.")
+    var seconds = 1.0
+
+    @Option(help: "Threads, each with its own engine and arena (0 = all cores).")
+    var threads = 1
+
+    @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
+    var clock = "cpu"
+
+    @Option(help: "Also time a peer in the same run: ort (ONNX Runtime via tools/bench/ort_peer.py).")
+    var peer: String?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let loaded = try LoadedModel(path: model)
+        let batches = try parseList(batch, name: "--batch").map { (s: String) throws -> Int in
+            guard let b = Int(s), b >= 1, b <= Plan.maxBatch else { throw ValidationError("bad batch size \(s)") }
+            return b
+        }
+        let modes = try parseList(mode, name: "--mode").map { (s: String) throws -> ExecutionMode in
+            switch s {
+            case "stream", "streaming": return .streaming
+            case "resident": return .resident
+            default: throw ValidationError("unknown mode \(s) (use stream or resident)")
+            }
+        }
+        guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock is cpu or wall") }
+        let threadCount = threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : max(1, threads)
+        var images: [UInt8]? = nil
+        if let data {
+            let plan = try Plan(file: loaded.file)
+            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan)
+            images = set.images
+        }
+        var rows: [BenchRow] = []
+        for m in modes {
+            for b in batches {
+                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images)
+                rows.append(row)
+                if !json { FileHandle.standardError.write(Data("  \(row.mode) batch \(b): \(Int(row.imagesPerSecond)) images/s\n".utf8)) }
+            }
+        }
+        var peerRows: [BenchRow] = []
+        if let peer {
+            guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
+            peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
+        }
+        let report = BenchReport(model: model, threads: threadCount, results: rows, peer: peerRows,
+                                 ratios: ratios(rows, peerRows))
+        if json { print(try jsonString(report)) } else { print(report.text()) }
+    }
+}
+
+struct BenchRow: Codable {
+    var engine: String
+    var mode: String
+    var batch: Int
+    var threads: Int
+    var imagesPerSecond: Double
+    var microsecondsPerImage: Double
+    /// Per-batch latency percentiles, microseconds.
+    var p50: Double
+    var p90: Double
+    var p99: Double
+    var arenaBytes: Int
+}
+
+struct BenchRatio: Codable {
+    var mode: String
+    var batch: Int
+    var ternOverPeer: Double
+}
+
+struct BenchReport: Codable {
+    var model: String
+    var threads: Int
+    var results: [BenchRow]
+    var peer: [BenchRow]
+    var ratios: [BenchRatio]
+
+    func text() -> String {
+        var out = "\(model): 1 thread per engine, \(threads) engine(s)\n\n"
+        out += "| engine | mode | batch | images/s | µs/image | p50 µs/batch | p90 | p99 | arena B |\n"
+        out += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        for r in results + peer {
+            out += "| \(r.engine) | \(r.mode) | \(r.batch) | \(Int(r.imagesPerSecond)) | \(f1(r.microsecondsPerImage)) "
+            out += "| \(f1(r.p50)) | \(f1(r.p90)) | \(f1(r.p99)) | \(r.arenaBytes == 0 ? "-" : String(r.arenaBytes)) |\n"
+        }
+        if !ratios.isEmpty {
+            out += "\n| tern mode | batch | tern / ORT images/s |\n|---|---:|---:|\n"
+            for r in ratios { out += "| \(r.mode) | \(r.batch) | \(f1(r.ternOverPeer))× |\n" }
+        }
+        return out
+    }
+}
+
+func f1(_ x: Double) -> String { String(format: "%.1f", x) }
+
+func parseList(_ s: String, name: String) throws -> [String] {
+    let items = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !items.isEmpty else { throw ValidationError("\(name) is empty") }
+    return items
+}
+
+func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
+    var out: [BenchRatio] = []
+    for t in tern {
+        if let p = peer.first(where: { $0.batch == t.batch }) {
+            out.append(BenchRatio(mode: t.mode, batch: t.batch, ternOverPeer: t.imagesPerSecond / p.imagesPerSecond))
+        }
+    }
+    return out
+}
+
+/// Times `batch`-image calls for `seconds` on `threads` engines at once.
+func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: Int, seconds: Double,
+             cpuClock: Bool, images given: [UInt8]? = nil) throws -> BenchRow {
+    let engines = try (0..<threads).map { _ in try loaded.engine(mode: mode, batch: batch) }
+    let plan = engines[0].plan
+    let images = given ?? benchImages(count: max(batch, 64), elements: plan.inputElements)
+    let pool = images.count / plan.inputElements
+    let latencies = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: threads)
+    latencies.initialize(repeating: [])
+    defer { latencies.deallocate() }
+    let failures = UnsafeMutableBufferPointer<RuntimeError?>.allocate(capacity: threads)
+    failures.initialize(repeating: nil)
+    defer { failures.deallocate() }
+    let start = now()
+    let box = UncheckedBox((engines, images, latencies, failures))
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let (engines, images, latencies, failures) = box.value
+        let engine = engines[t]
+        var predictions = [Int32](repeating: 0, count: batch)
+        var times: [Double] = []
+        let perImage = engine.plan.inputElements
+        images.withUnsafeBytes { img in
+            predictions.withUnsafeMutableBufferPointer { p in
+                var offset = 0
+                let begin = now()
+                var calls = 0
+                while calls < 3 || now() - begin < seconds {
+                    if offset + batch > pool { offset = 0 }
+                    let slice = UnsafeRawBufferPointer(rebasing: img[(offset * perImage)..<((offset + batch) * perImage)])
+                    let t0 = cpuClock ? threadCPUTime() : now()
+                    do throws(RuntimeError) { try engine.classify(images: slice, count: batch, predictions: p) } catch {
+                        failures[t] = error
+                        return
+                    }
+                    times.append((cpuClock ? threadCPUTime() : now()) - t0)
+                    offset += batch
+                    calls += 1
+                }
+            }
+        }
+        latencies[t] = times
+    }
+    let elapsed = now() - start
+    if let failure = failures.compactMap({ $0 }).first { throw CLIRuntimeError(path: loaded.path, error: failure) }
+    let all = latencies.flatMap { $0 }.sorted()
+    func pct(_ q: Double) -> Double { all.isEmpty ? 0 : all[min(all.count - 1, Int(Double(all.count) * q))] * 1e6 }
+    // Throughput from the median batch time (means are dominated by other jobs' interference on a shared
+    // machine), times the number of engines running at once.
+    let rate = Double(batch) / max(pct(0.5) / 1e6, 1e-12) * Double(threads)
+    _ = elapsed
+    return BenchRow(engine: "tern", mode: mode == .streaming ? "stream" : "resident", batch: batch, threads: threads,
+                    imagesPerSecond: rate, microsecondsPerImage: 1e6 / rate * Double(threads), p50: pct(0.5),
+                    p90: pct(0.9), p99: pct(0.99), arenaBytes: plan.arenaBytes(mode))
+}
+
+/// CPU seconds consumed by the calling thread.
+func threadCPUTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// Dataset-like random images: about two thirds zero pixels, the rest uniform (deterministic).
+func benchImages(count: Int, elements: Int) -> [UInt8] {
+    var state: UInt64 = 0x2017
+    return (0..<(count * elements)).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let r = state >> 33
+        return r % 3 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : 0
+    }
+}
+
+/// Runs tools/bench/ort_peer.py on the same artifact and parses its JSON rows.
+func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, data: String?) throws -> [BenchRow] {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("tools/bench/ort_peer.py").path
+    let path = FileManager.default.fileExists(atPath: "tools/bench/ort_peer.py") ? "tools/bench/ort_peer.py" : script
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", path, model, "--batch", batches.map(String.init).joined(separator: ","),
+                         "--seconds", String(seconds), "--clock", clock, "--json"] + (data.map { ["--data", $0] } ?? [])
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
+            + "install its dependencies with: pip install onnx onnxruntime numpy")
+    }
+    return try JSONDecoder().decode([BenchRow].self, from: data)
+}
+
+/// Carries non-Sendable values into `concurrentPerform`, whose iterations touch disjoint parts of them.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,296 @@
+import ArgumentParser
+import Foundation
+import TernCompiler
+import TernFormat
+import TernModel
+import TernRuntime
+
+extension CompileTarget: ExpressibleByArgument {}
+
+/// `tern compile`: checkpoint → folded integer network → `.tern` artifact.
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Compile a trained checkpoint (model.json + model.safetensors) into a .tern artifact.",
+        discussion: """
+            Folds batch-norm and the activation quantizers into per-channel integer thresholds (a negative \
+            batch-norm scale negates the channel's weights) and the last layer into a fixed-point affine; removes \
+            hidden neurons nobody reads or whose output is constant (bit-exact; --keep-dead-neurons to skip); \
+            stores each layer's ternary weights as the token stream or 2-bit packing, uncompressed or with zlib, \
+            whichever is smallest; thresholds in the narrowest integer type; and writes the runtime's exact arena \
+            sizes into the header. The zlib window is limited by the target's RAM (--target, --ram). The file is \
+            written atomically and the same inputs always give the same bytes.
+
+            --verify runs the artifact through the runtime's reference path and the trainer's integer reference on \
+            the test split of DATA_DIR (all of it, or --count images) and fails on any difference in a prediction \
+            or a logit.
+
+            Examples:
+              tern compile /work/runs/lfc98/model.json -o Models/lfc-mnist-98/model.tern
+              tern compile model.json -o m3.tern --target cortex-m3 --verify ../shared/datasets/mnist --count 1000
+            """
+    )
+
+    @Argument(help: "The checkpoint's model.json (or the directory holding it).")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Where to write the .tern file.")
+    var output: String
+
+    @Option(help: "Model name for the artifact's metadata (default: the output's folder for model.tern, else its file name).")
+    var name: String?
+
+    @Option(help: "Where the artifact will run: host, cortex-m4 (192 KiB RAM), cortex-m3 (64 KiB), cortex-m0 (16 KiB).")
+    var target: CompileTarget = .host
+
+    @Option(name: .customLong("ram"), help: "RAM of the target in KiB (overrides the target's default).")
+    var ramKiB: Int?
+
+    @Flag(help: "Keep hidden neurons that nobody reads or that are constant (they are removed by default).")
+    var keepDeadNeurons = false
+
+    @Option(help: "Dataset directory (IDX or CIFAR-10 binary files) to verify the artifact against.")
+    var verify: String?
+
+    @Option(help: "Number of test images to verify (default: the whole test split).")
+    var count: Int?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let ramKiB, ramKiB < 8 { throw ValidationError("--ram must be at least 8 (KiB)") }
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if count != nil && verify == nil { throw ValidationError("--count needs --verify DATA_DIR") }
+    }
+
+    func run() throws {
+        let (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
+        let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
+                                     description: description)
+        let artifact = try Compiler.compileWithReport(network: network, options: options)
+        var verification: VerificationSummary?
+        if let verify {
+            verification = try verifyArtifact(artifact.bytes, reference: network, dataDirectory: verify, count: count)
+        }
+        try writeAtomically(artifact.bytes, to: output)
+        let summary = CompileSummary(artifact, source: network, output: output, target: target,
+                                     verification: verification)
+        print(json ? try jsonString(summary) : summary.text)
+    }
+}
+
+/// What `tern compile` reports.
+struct CompileSummary: Encodable {
+    struct Layer: Encodable {
+        var index: Int
+        var kind: String
+        var shape: String
+        var weights: Int
+        var nonzero: Int
+        var weightEncoding: String?
+        var weightBytes: Int
+        var parameters: String?
+        var parameterBytes: Int
+    }
+    var output: String
+    var target: String
+    var fileBytes: Int
+    var weightBytes: Int
+    var nonWeightBytes: Int
+    var entropyBoundBytes: Double
+    var weightsOverEntropy: Double
+    var arenaStreamingBytes: Int
+    var arenaResidentBytes: Int
+    var largestWindowBits: Int
+    var removedChannels: Int
+    var layers: [Layer]
+    var verification: VerificationSummary?
+
+    init(_ a: CompiledArtifact, source: IntegerNetwork, output: String, target: CompileTarget,
+         verification: VerificationSummary?) {
+        self.output = output
+        self.target = target.rawValue
+        fileBytes = a.bytes.count
+        weightBytes = a.weightBytes
+        nonWeightBytes = a.nonWeightBytes
+        entropyBoundBytes = source.layers.reduce(0) { sum, l in
+            sum + SizeReport.entropyBytes(n: l.weights.count, minus: l.weights.count(where: { $0 < 0 }),
+                                          plus: l.weights.count(where: { $0 > 0 }))
+        }
+        weightsOverEntropy = entropyBoundBytes > 0 ? Double(weightBytes) / entropyBoundBytes : 0
+        arenaStreamingBytes = a.arena.streaming
+        arenaResidentBytes = a.arena.resident
+        largestWindowBits = a.largestWindowBits
+        removedChannels = a.removedChannels
+        let inputs = SizeReport.inputs(a.network)
+        var i = 0
+        layers = a.layers.enumerated().compactMap { index, l in
+            guard l.weightEncoding != nil else { return nil }
+            let input = inputs[i]
+            i += 1
+            return Layer(index: index, kind: input.kind, shape: input.shape, weights: input.weights.count,
+                         nonzero: Int(l.record.nonzeroWeights), weightEncoding: l.weightEncoding,
+                         weightBytes: l.weightBytes, parameters: l.paramEncoding, parameterBytes: l.paramBytes)
+        }
+        self.verification = verification
+    }
+
+    var text: String {
+        var lines = ["wrote \(output) (\(fileBytes) bytes, target \(target))", ""]
+        lines.append("| layer | shape | weights | nonzero | weight encoding | bytes | parameters | bytes |")
+        lines.append("|---|---|---:|---:|---|---:|---|---:|")
+        for l in layers {
+            lines.append("| \(l.index) \(l.kind) | \(l.shape) | \(l.weights) | \(l.nonzero) | \(l.weightEncoding ?? "") | "
+                + "\(l.weightBytes) | \(l.parameters ?? "") | \(l.parameterBytes) |")
+        }
+        lines.append("")
+        lines.append(String(format: "weights %d bytes = %.3f × the zero-order entropy bound (%.1f bytes)",
+                            weightBytes, weightsOverEntropy, entropyBoundBytes))
+        lines.append(String(format: "everything else %d bytes (%.1f %% of the weights)", nonWeightBytes,
+                            weightBytes > 0 ? 100 * Double(nonWeightBytes) / Double(weightBytes) : 0))
+        lines.append("arena: streaming \(arenaStreamingBytes) bytes, resident \(arenaResidentBytes) bytes; "
+            + "largest zlib window 2^\(largestWindowBits)")
+        if removedChannels > 0 { lines.append("dead-neuron elimination removed \(removedChannels) hidden channels") }
+        if let v = verification { lines.append(v.text) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+// MARK: - The pieces other modules provide
+
+/// `Models/lfc-mnist-98/model.tern` → `lfc-mnist-98`; `lfc98.tern` → `lfc98`.
+func defaultModelName(_ output: String) -> String {
+    let url = URL(fileURLWithPath: output)
+    let stem = url.deletingPathExtension().lastPathComponent
+    return stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem
+}
+
+/// A checkpoint that cannot be compiled, as a sentence naming the file.
+struct CheckpointProblem: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Loads a checkpoint and folds it into the integer network (TernModel), with the provenance for metadata.
+func loadAndFold(_ path: String, name: String? = nil) throws -> (IntegerNetwork, ArtifactDescription) {
+    let checkpoint: Checkpoint
+    do { checkpoint = try Checkpoint.load(path: path) } catch {
+        throw CheckpointProblem(description: "cannot load checkpoint \(path): \(error)")
+    }
+    let network: IntegerNetwork
+    do { network = try Folding.fold(checkpoint, name: name) } catch {
+        throw CheckpointProblem(description: "cannot fold checkpoint \(path) into integers: \(error)")
+    }
+    let description = ArtifactDescription(
+        seed: UInt64(exactly: checkpoint.seed), recipe: try? checkpoint.recipe.compactSerialized(),
+        integerAccuracy: checkpoint.integerTestAccuracy)
+    return (network, description)
+}
+
+/// The outcome of `--verify`.
+struct VerificationSummary: Encodable {
+    var images: Int
+    var mismatchedPredictions: Int
+    var mismatchedLogits: Int
+    var accuracy: Double
+
+    var text: String {
+        String(format: "verified %d test images: the runtime's reference path on the artifact equals the integer "
+            + "reference on the checkpoint in every prediction and logit; accuracy %.2f %%", images, 100 * accuracy)
+    }
+}
+
+/// `--verify` found a difference, or could not run.
+struct VerificationFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs the artifact through the runtime's reference path (`TernRuntime.Reference`) and the checkpoint's folded
+/// network — before any compiler pass — through the trainer's integer reference (`TernModel.IntegerReference`), on
+/// the test split of `dataDirectory`, and compares every logit.
+func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: String, count: Int?) throws
+    -> VerificationSummary
+{
+    let data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
+    guard data.imageSize == reference.inputElements else {
+        throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
+            + "images; the model reads \(reference.inputChannels)×\(reference.inputHeight)×\(reference.inputWidth)")
+    }
+    let n = data.count
+    let classes = reference.classCount
+    let expected: [Int64]
+    do { expected = try IntegerReference.logits(network: reference, images: data.images, count: n) } catch {
+        throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
+    }
+    let file = try TernFile(parsing: bytes)
+    // The reference path is slow on purpose: run it in chunks on every core, with a progress bar.
+    let chunk = 20
+    let chunks = (n + chunk - 1) / chunk
+    let results = ChunkResults(count: chunks, progress: ProgressBar(total: chunks, label: "verify"))
+    bytes.withUnsafeBytes { artifact in
+        data.images.withUnsafeBytes { images in
+            let a = UncheckedSendableBuffer(artifact), im = UncheckedSendableBuffer(images)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let first = c * chunk, m = min(chunk, n - first)
+                let slice = UnsafeRawBufferPointer(rebasing: im.value[(first * data.imageSize)..<((first + m) * data.imageSize)])
+                let r: Result<[Int64], RuntimeError>
+                do throws(RuntimeError) { r = .success(try Reference.logits(file: file, bytes: a.value, images: slice, count: m)) }
+                catch { r = .failure(error) }
+                results.set(c, r)
+            }
+        }
+    }
+    var actual: [Int64] = []
+    actual.reserveCapacity(n * classes)
+    for c in 0..<chunks {
+        switch results.get(c) {
+        case .success(let l): actual += l
+        case .failure(let e): throw VerificationFailure(description: "the runtime's reference rejects the artifact: \(describe(e))")
+        case nil: throw VerificationFailure(description: "verification chunk \(c) did not run")
+        }
+    }
+    var mismatchedLogits = 0, mismatchedPredictions = 0, correct = 0
+    var first: String?
+    for i in 0..<n {
+        let e = expected[(i * classes)..<((i + 1) * classes)], a = actual[(i * classes)..<((i + 1) * classes)]
+        let pe = IntegerReference.argmax(e), pa = IntegerReference.argmax(a)
+        if pe != pa { mismatchedPredictions += 1 }
+        for (x, y) in zip(e, a) where x != y { mismatchedLogits += 1 }
+        if first == nil, !e.elementsEqual(a) {
+            first = "image \(i): integer reference logits \(Array(e)), runtime reference \(Array(a))"
+        }
+        if pa == Int(data.labels[i]) { correct += 1 }
+    }
+    if let first {
+        throw VerificationFailure(description: "MISMATCH on \(mismatchedLogits) logits / \(mismatchedPredictions) "
+            + "predictions of \(n) images; first: \(first)")
+    }
+    return VerificationSummary(images: n, mismatchedPredictions: 0, mismatchedLogits: 0,
+                               accuracy: Double(correct) / Double(max(n, 1)))
+}
+
+/// Per-chunk results written from concurrent workers (under a lock, which also serializes the progress bar).
+final class ChunkResults: @unchecked Sendable {
+    private var slots: [Result<[Int64], RuntimeError>?]
+    private var done = 0
+    private let lock = NSLock()
+    private let progress: ProgressBar
+    init(count: Int, progress: ProgressBar) {
+        slots = Array(repeating: nil, count: count)
+        self.progress = progress
+    }
+    func set(_ i: Int, _ r: Result<[Int64], RuntimeError>) {
+        lock.withLock {
+            slots[i] = r
+            done += 1
+            progress.update(done)
+        }
+    }
+    func get(_ i: Int) -> Result<[Int64], RuntimeError>? { lock.withLock { slots[i] } }
+}
+
+/// Lets a buffer the caller keeps alive cross into `concurrentPerform`; workers only read it.
+struct UncheckedSendableBuffer: @unchecked Sendable {
+    let value: UnsafeRawBufferPointer
+    init(_ value: UnsafeRawBufferPointer) { self.value = value }
+}

@@ -1,1 +1,0 @@
-// Tests for TernCompiler live beside this file, one file per concern.

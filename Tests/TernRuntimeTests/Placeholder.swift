@@ -1,1 +1,0 @@
-// Tests for TernRuntime live beside this file, one file per concern.

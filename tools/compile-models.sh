@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Compiles trained checkpoints into the artifacts committed under Models/<name>/:
+#   model.tern      the artifact (tern compile, verified on the whole test split)
+#   model.json      the checkpoint's description (model.safetensors too when it is under 2 MiB)
+#   sizes.md/.json  tern sizes on the checkpoint; sizes.svg its bar chart
+#   MODEL_CARD.md   accuracy, sparsity, sizes, recipe and the commands that made it
+#
+# Usage: tools/compile-models.sh [NAME ...]        (default: every model below whose checkpoint exists)
+# Environment: RUNS (default /work/runs) holds <run>/model.json + model.safetensors from `tern train`;
+#              DATA (default ../shared/datasets) holds the datasets; TARGET (default host).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-/work/runs}
+DATA=${DATA:-../shared/datasets}
+TARGET=${TARGET:-host}
+
+# name | run directory under $RUNS | dataset directory under $DATA
+MODELS=(
+    "lfc-mnist-95|lfc-mnist-95|mnist"
+    "lfc-mnist-98|lfc-mnist-98|mnist"
+    "cnv28-fashion-90|cnv28-fashion-90|fashion-mnist"
+)
+
+swift build -c release --product tern >/dev/null
+TERN=.build/release/tern
+
+want=("$@")
+for entry in "${MODELS[@]}"; do
+    IFS='|' read -r name run dataset <<<"$entry"
+    if ((${#want[@]})) && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+    ckpt="$RUNS/$run/model.json"
+    if [[ ! -f "$ckpt" ]]; then
+        echo "compile-models: $name: no checkpoint at $ckpt, skipped" >&2
+        continue
+    fi
+    out="Models/$name"
+    mkdir -p "$out"
+    echo "== $name ($ckpt)" >&2
+    compile_cmd="tern compile $ckpt -o $out/model.tern --target $TARGET --name $name --verify $DATA/$dataset"
+    "$TERN" compile "$ckpt" -o "$out/model.tern" --target "$TARGET" --name "$name" --verify "$DATA/$dataset" \
+        --json >"$out/compile.json"
+    sizes_cmd="tern sizes $ckpt --svg $out/sizes.svg"
+    "$TERN" sizes "$ckpt" --svg "$out/sizes.svg" >"$out/sizes.md"
+    "$TERN" sizes "$ckpt" --json >"$out/sizes.json"
+    cp "$ckpt" "$out/model.json"
+    weights="$RUNS/$run/model.safetensors"
+    if [[ -f "$weights" && $(stat -c %s "$weights") -lt 2097152 ]]; then
+        cp "$weights" "$out/model.safetensors"
+        weights_note="model.safetensors is committed next to model.json."
+    else
+        rm -f "$out/model.safetensors"
+        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command below regenerates it."
+    fi
+    NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
+        python3 - <<'PY'
+import json, os
+name, out = os.environ["NAME"], os.environ["OUT"]
+ckpt = json.load(open(f"{out}/model.json"))
+comp = json.load(open(f"{out}/compile.json"))
+sizes = json.load(open(f"{out}/sizes.json"))
+table = open(f"{out}/sizes.md").read().split("\n", 2)[2]
+arch = ckpt["architecture"]
+stages = ckpt.get("stages", [])
+recipe = ckpt.get("recipe", {})
+v = comp.get("verification") or {}
+lines = [f"# {name}", "",
+         f"`{arch['name']}` on `{ckpt['dataset']}`, trained by `tern train` (seed {ckpt.get('seed')}), compiled by "
+         f"`tern compile` into [`model.tern`](model.tern) ({comp['fileBytes']:,} bytes).", "",
+         "## Accuracy (full test set)", "",
+         "| measure | accuracy |", "|---|---:|"]
+for s in stages:
+    if s.get("testAccuracy") is not None:
+        lines.append(f"| float simulation after {s['name']} ({s['epochs']} epochs) | {100 * s['testAccuracy']:.2f} % |")
+if ckpt.get("integerTestAccuracy") is not None:
+    lines.append(f"| integer reference (trainer) | {100 * ckpt['integerTestAccuracy']:.2f} % |")
+if v:
+    lines.append(f"| `model.tern` on the runtime's reference path ({v['images']:,} images, 0 mismatches) | {100 * v['accuracy']:.2f} % |")
+lines += ["", "## Sparsity", "", "| layer | shape | weights | nonzero | sparsity |", "|---|---|---:|---:|---:|"]
+for l in sizes["layers"]:
+    lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['weights']:,} | {l['nonzero']:,} | {100 * l['sparsity']:.2f} % |")
+total_w = sum(l["weights"] for l in sizes["layers"]); total_nz = sum(l["nonzero"] for l in sizes["layers"])
+lines.append(f"| total | | {total_w:,} | {total_nz:,} | {100 * (1 - total_nz / total_w):.2f} % |")
+lines += ["", "## The artifact", "",
+          f"- weights: {comp['weightBytes']:,} bytes = {comp['weightsOverEntropy']:.3f} × the zero-order entropy bound "
+          f"({comp['entropyBoundBytes']:,.1f} bytes)",
+          f"- everything else (header, tables, thresholds, affine, padding): {comp['nonWeightBytes']:,} bytes "
+          f"({100 * comp['nonWeightBytes'] / comp['weightBytes']:.1f} % of the weights)",
+          f"- arena: streaming {comp['arenaStreamingBytes']:,} bytes, resident {comp['arenaResidentBytes']:,} bytes; "
+          f"largest zlib window 2^{comp['largestWindowBits']}",
+          f"- dead-neuron elimination removed {comp['removedChannels']} hidden channels (bit-exact)", "",
+          "| layer | shape as stored | nonzero | weight encoding | bytes | parameters | bytes |",
+          "|---|---|---:|---|---:|---|---:|"]
+for l in comp["layers"]:
+    lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['nonzero']:,} | {l['weightEncoding']} | "
+                 f"{l['weightBytes']:,} | {l['parameters']} | {l['parameterBytes']:,} |")
+lines += ["", "## Sizes: the same weights stored every way", "", "![sizes](sizes.svg)", "", table.strip(), "",
+          "## Recipe", "", "```json", json.dumps(recipe, indent=2, sort_keys=True), "```", "",
+          "## Commands", "",
+          "Train (writes the checkpoint this artifact was compiled from):", "", "```sh",
+          recipe.get("command", "tern train  # see the recipe above") if isinstance(recipe, dict) else "tern train",
+          "```", "", "Compile, verify and measure (`tools/compile-models.sh " + name + "` runs these):", "", "```sh",
+          os.environ["COMPILE_CMD"], os.environ["SIZES_CMD"], "```", "", os.environ["WEIGHTS_NOTE"], ""]
+open(f"{out}/MODEL_CARD.md", "w").write("\n".join(lines))
+PY
+    echo "compile-models: wrote $out" >&2
+done
