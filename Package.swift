@@ -36,7 +36,7 @@ let package = Package(
     targets: [
         // Dependency-free core (also built as Embedded Swift by tools/check-embedded).
         .target(name: "TernFormat"),
-        .target(name: "TernInflate"),
+        .target(name: "TernInflate", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "TernRuntime", dependencies: ["TernFormat", "TernInflate"], swiftSettings: nativeFlags),
 
         // Host-side tool chain.
@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TernZlib", dependencies: ["CZlib"]),
         .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
-        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernZlib", "CZlib"]),
+        .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernRuntime", "TernZlib", "CZlib"]),
         .executableTarget(
             name: "tern",
             dependencies: [

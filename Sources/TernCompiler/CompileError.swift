@@ -22,6 +22,8 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
     case limitExceeded(index: Int, what: String, value: Int, limit: Int)
     /// The smallest arena the runtime needs does not fit the target's RAM budget, even with the smallest window.
     case doesNotFit(target: String, arenaBytes: Int, budgetBytes: Int)
+    /// The runtime's planner refuses the artifact (a compiler/runtime disagreement, reported rather than written).
+    case runtimeRejects(String)
     /// Options that contradict each other or are out of range.
     case badOptions(String)
     /// zlib refused to compress (should not happen with valid options).
@@ -45,6 +47,7 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
         case .doesNotFit(let target, let arena, let budget):
             "the runtime needs an arena of \(arena) bytes even with the smallest inflate window, above the "
                 + "\(budget)-byte budget of target \(target) (use --ram to state the real RAM)"
+        case .runtimeRejects(let message): "the runtime cannot plan the artifact: \(message)"
         case .badOptions(let message): "bad compile options: \(message)"
         case .compression(let message): "zlib failed: \(message)"
         case .format(let error): "the compiler produced an invalid file (a bug): \(error)"

@@ -56,14 +56,13 @@ public struct CompileOptions: Sendable {
     public var alignment: UInt32
     /// Provenance written to metadata.
     public var description: ArtifactDescription
-    /// Computes the exact arenas (streaming, resident) of a finished artifact; TernRuntime's planner in production.
-    /// nil: the arenas are written as 0 and the RAM budget is not checked.
-    public var arenaPlanner: (@Sendable ([UInt8]) -> ArenaSizes?)?
+    /// Who computes the exact arenas written into the header.
+    public var arenaPlanner: ArenaPlanner
 
     public init(
         target: CompileTarget = .host, ramKiB: Int? = nil, eliminateDeadNeurons: Bool = true, alignment: UInt32 = 32,
         description: ArtifactDescription = ArtifactDescription(),
-        arenaPlanner: (@Sendable ([UInt8]) -> ArenaSizes?)? = nil
+        arenaPlanner: ArenaPlanner = .runtime
     ) {
         self.target = target
         self.ramKiB = ramKiB
@@ -77,6 +76,16 @@ public struct CompileOptions: Sendable {
     public var arenaBudgetBytes: Int? {
         (ramKiB ?? target.defaultRAMKiB).map(CompileTarget.arenaBudget(ramKiB:))
     }
+}
+
+/// Who computes an artifact's arena sizes.
+public enum ArenaPlanner: Sendable {
+    /// TernRuntime's `Plan` (batch 1): the sizes the runtime will demand. What `tern compile` uses.
+    case runtime
+    /// Write 0 and check no budget (for tests of everything else).
+    case none
+    /// A stand-in (tests of the budget logic); nil means "cannot plan".
+    case custom(@Sendable ([UInt8]) -> ArenaSizes?)
 }
 
 /// The arenas the runtime needs for an artifact, in bytes.

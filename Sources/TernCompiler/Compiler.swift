@@ -1,5 +1,6 @@
 import TernFormat
 import TernModel
+import TernRuntime
 
 /// The offline compiler: an `IntegerNetwork` (what folding produces) in, `.tern` bytes out.
 ///
@@ -41,7 +42,14 @@ public enum Compiler {
                                         maxWindowBits: maxWindow, options: options,
                                         arena: ArenaSizes(streaming: 0, resident: 0))
             artifact.removedChannels = optimized.removedChannels
-            guard let planner = options.arenaPlanner, let arena = planner(artifact.bytes) else { return artifact }
+            let arena: ArenaSizes
+            switch options.arenaPlanner {
+            case .none: return artifact
+            case .runtime: arena = try runtimeArena(artifact.bytes)
+            case .custom(let planner):
+                guard let planned = planner(artifact.bytes) else { throw .runtimeRejects("the arena planner failed") }
+                arena = planned
+            }
             artifact = try assemble(optimized.network, original: network, encodings: encodings,
                                         maxWindowBits: maxWindow, options: options,
                                     arena: arena)
@@ -53,6 +61,19 @@ public enum Compiler {
         }
         throw .doesNotFit(target: options.target.rawValue, arenaBytes: lastArena?.streaming ?? 0,
                           budgetBytes: options.arenaBudgetBytes ?? 0)
+    }
+
+    /// The runtime's own plan of the artifact: the exact arenas, and the proof that the runtime accepts every layer
+    /// and section the compiler wrote.
+    static func runtimeArena(_ bytes: [UInt8]) throws(CompileError) -> ArenaSizes {
+        let file: TernFile
+        do { file = try TernFile(parsing: bytes) } catch { throw .format(error) }
+        do {
+            let plan = try Plan(file: file)
+            return ArenaSizes(streaming: plan.arenaBytes(.streaming), resident: plan.arenaBytes(.resident))
+        } catch {
+            throw .runtimeRejects("\(error)")
+        }
     }
 
     /// Step 2 of the pipeline: canonical thresholds, (optionally) dead-neuron elimination to a fixed point, and

@@ -3,6 +3,7 @@ import Foundation
 import TernCompiler
 import TernFormat
 import TernModel
+import TernRuntime
 
 extension CompileTarget: ExpressibleByArgument {}
 
@@ -66,7 +67,7 @@ struct CompileCommand: ParsableCommand {
     func run() throws {
         let (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
         let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
-                                     description: description, arenaPlanner: runtimeArenaPlanner)
+                                     description: description)
         let artifact = try Compiler.compileWithReport(network: network, options: options)
         var verification: VerificationSummary?
         if let verify {
@@ -156,7 +157,7 @@ struct CompileSummary: Encodable {
     }
 }
 
-// MARK: - Pipeline pieces that other modules provide
+// MARK: - The pieces other modules provide
 
 /// `Models/lfc-mnist-98/model.tern` → `lfc-mnist-98`; `lfc98.tern` → `lfc98`.
 func defaultModelName(_ output: String) -> String {
@@ -165,14 +166,26 @@ func defaultModelName(_ output: String) -> String {
     return stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem
 }
 
-/// Loads a checkpoint and folds it into the integer network (TernModel).
-func loadAndFold(_ path: String, name: String? = nil) throws -> (IntegerNetwork, ArtifactDescription) {
-    // TODO(compiler): TernModel.Folding has not landed yet.
-    throw ValidationError("compiling checkpoints needs TernModel's folding, which this build does not have yet")
+/// A checkpoint that cannot be compiled, as a sentence naming the file.
+struct CheckpointProblem: Error, CustomStringConvertible {
+    var description: String
 }
 
-/// The runtime's exact arena planner (TernRuntime `Plan`).
-let runtimeArenaPlanner: (@Sendable ([UInt8]) -> ArenaSizes?)? = nil
+/// Loads a checkpoint and folds it into the integer network (TernModel), with the provenance for metadata.
+func loadAndFold(_ path: String, name: String? = nil) throws -> (IntegerNetwork, ArtifactDescription) {
+    let checkpoint: Checkpoint
+    do { checkpoint = try Checkpoint.load(path: path) } catch {
+        throw CheckpointProblem(description: "cannot load checkpoint \(path): \(error)")
+    }
+    let network: IntegerNetwork
+    do { network = try Folding.fold(checkpoint, name: name) } catch {
+        throw CheckpointProblem(description: "cannot fold checkpoint \(path) into integers: \(error)")
+    }
+    let description = ArtifactDescription(
+        seed: UInt64(exactly: checkpoint.seed), recipe: try? checkpoint.recipe.compactSerialized(),
+        integerAccuracy: checkpoint.integerTestAccuracy)
+    return (network, description)
+}
 
 /// The outcome of `--verify`.
 struct VerificationSummary: Encodable {
@@ -182,14 +195,102 @@ struct VerificationSummary: Encodable {
     var accuracy: Double
 
     var text: String {
-        String(format: "verified %d test images: runtime reference == integer reference on every prediction and "
-            + "logit; accuracy %.2f %%", images, 100 * accuracy)
+        String(format: "verified %d test images: the runtime's reference path on the artifact equals the integer "
+            + "reference on the checkpoint in every prediction and logit; accuracy %.2f %%", images, 100 * accuracy)
     }
 }
 
-/// Runs the artifact through the runtime's reference path and the trainer's integer reference.
+/// `--verify` found a difference, or could not run.
+struct VerificationFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs the artifact through the runtime's reference path (`TernRuntime.Reference`) and the checkpoint's folded
+/// network — before any compiler pass — through the trainer's integer reference (`TernModel.IntegerReference`), on
+/// the test split of `dataDirectory`, and compares every logit.
 func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: String, count: Int?) throws
     -> VerificationSummary
 {
-    throw ValidationError("--verify needs TernRuntime's reference path, which this build does not have yet")
+    let data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
+    guard data.imageSize == reference.inputElements else {
+        throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
+            + "images; the model reads \(reference.inputChannels)×\(reference.inputHeight)×\(reference.inputWidth)")
+    }
+    let n = data.count
+    let classes = reference.classCount
+    let expected: [Int64]
+    do { expected = try IntegerReference.logits(network: reference, images: data.images, count: n) } catch {
+        throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
+    }
+    let file = try TernFile(parsing: bytes)
+    // The reference path is slow on purpose: run it in chunks on every core, with a progress bar.
+    let chunk = 20
+    let chunks = (n + chunk - 1) / chunk
+    let results = ChunkResults(count: chunks, progress: ProgressBar(total: chunks, label: "verify"))
+    bytes.withUnsafeBytes { artifact in
+        data.images.withUnsafeBytes { images in
+            let a = UncheckedSendableBuffer(artifact), im = UncheckedSendableBuffer(images)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let first = c * chunk, m = min(chunk, n - first)
+                let slice = UnsafeRawBufferPointer(rebasing: im.value[(first * data.imageSize)..<((first + m) * data.imageSize)])
+                let r: Result<[Int64], RuntimeError>
+                do throws(RuntimeError) { r = .success(try Reference.logits(file: file, bytes: a.value, images: slice, count: m)) }
+                catch { r = .failure(error) }
+                results.set(c, r)
+            }
+        }
+    }
+    var actual: [Int64] = []
+    actual.reserveCapacity(n * classes)
+    for c in 0..<chunks {
+        switch results.get(c) {
+        case .success(let l): actual += l
+        case .failure(let e): throw VerificationFailure(description: "the runtime's reference rejects the artifact: \(describe(e))")
+        case nil: throw VerificationFailure(description: "verification chunk \(c) did not run")
+        }
+    }
+    var mismatchedLogits = 0, mismatchedPredictions = 0, correct = 0
+    var first: String?
+    for i in 0..<n {
+        let e = expected[(i * classes)..<((i + 1) * classes)], a = actual[(i * classes)..<((i + 1) * classes)]
+        let pe = IntegerReference.argmax(e), pa = IntegerReference.argmax(a)
+        if pe != pa { mismatchedPredictions += 1 }
+        for (x, y) in zip(e, a) where x != y { mismatchedLogits += 1 }
+        if first == nil, !e.elementsEqual(a) {
+            first = "image \(i): integer reference logits \(Array(e)), runtime reference \(Array(a))"
+        }
+        if pa == Int(data.labels[i]) { correct += 1 }
+    }
+    if let first {
+        throw VerificationFailure(description: "MISMATCH on \(mismatchedLogits) logits / \(mismatchedPredictions) "
+            + "predictions of \(n) images; first: \(first)")
+    }
+    return VerificationSummary(images: n, mismatchedPredictions: 0, mismatchedLogits: 0,
+                               accuracy: Double(correct) / Double(max(n, 1)))
+}
+
+/// Per-chunk results written from concurrent workers (under a lock, which also serializes the progress bar).
+final class ChunkResults: @unchecked Sendable {
+    private var slots: [Result<[Int64], RuntimeError>?]
+    private var done = 0
+    private let lock = NSLock()
+    private let progress: ProgressBar
+    init(count: Int, progress: ProgressBar) {
+        slots = Array(repeating: nil, count: count)
+        self.progress = progress
+    }
+    func set(_ i: Int, _ r: Result<[Int64], RuntimeError>) {
+        lock.withLock {
+            slots[i] = r
+            done += 1
+            progress.update(done)
+        }
+    }
+    func get(_ i: Int) -> Result<[Int64], RuntimeError>? { lock.withLock { slots[i] } }
+}
+
+/// Lets a buffer the caller keeps alive cross into `concurrentPerform`; workers only read it.
+struct UncheckedSendableBuffer: @unchecked Sendable {
+    let value: UnsafeRawBufferPointer
+    init(_ value: UnsafeRawBufferPointer) { self.value = value }
 }

@@ -37,9 +37,13 @@ struct SizesCommand: ParsableCommand {
 
     func run() throws {
         let (inputs, storage, title) = try loadForSizes(model)
-        let progress = Progress(total: ExternalCompressor.all.count)
-        let report = SizeReport.measure(inputs, tern: storage) { name in progress.step("running \(name)") }
-        progress.finish()
+        let progress = ProgressBar(total: ExternalCompressor.all.count, label: "compressors")
+        var done = 0
+        let report = SizeReport.measure(inputs, tern: storage) { _ in
+            progress.update(done)
+            done += 1
+        }
+        progress.update(ExternalCompressor.all.count)
         if let svg {
             try writeAtomically(Array(report.svg(title: title).utf8), to: svg)
         }
@@ -64,30 +68,4 @@ func loadForSizes(_ path: String) throws -> ([SizeReport.Input], SizeReport.Tern
     let storage = SizeReport.TernStorage(weightSectionBytes: artifact.layers.filter { $0.weightEncoding != nil }
         .map(\.weightBytes), fileBytes: artifact.bytes.count)
     return (SizeReport.inputs(network), storage, network.name)
-}
-
-/// A one-line progress bar with ETA on stderr (silent when stderr is not a terminal).
-final class Progress {
-    let total: Int
-    var done = 0
-    let start = Date()
-    let enabled = isatty(2) != 0
-
-    init(total: Int) { self.total = total }
-
-    func step(_ label: String) {
-        guard enabled else { return }
-        let elapsed = Date().timeIntervalSince(start)
-        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let filled = total > 0 ? 20 * done / total : 20
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 20 - filled)
-        FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d  ETA %4.0fs  %@\u{1B}[K", bar, done, total, eta,
-                                                   label).utf8))
-        done += 1
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
 }

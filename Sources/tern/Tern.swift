@@ -17,6 +17,7 @@ struct Tern: ParsableCommand {
             DemoCommand.self,
             CompileCommand.self,
             SizesCommand.self,
+            TrainCommand.self,
             BenchTrainCommand.self,
         ]
     )

@@ -96,16 +96,16 @@ import TernZlib
             let window = file.sections.map { $0.compression == .zlib ? 1 << Int($0.windowBits) : 0 }.max() ?? 0
             return ArenaSizes(streaming: 1024 + window, resident: 2048)
         }
-        let artifact = try Compiler.compileWithReport(network: net, options: CompileOptions(arenaPlanner: planner))
+        let artifact = try Compiler.compileWithReport(network: net, options: CompileOptions(arenaPlanner: .custom(planner)))
         let file = try TernFile(parsing: artifact.bytes)
         #expect(Int(file.header.arenaStreamingBytes) == artifact.arena.streaming)
         #expect(file.header.arenaResidentBytes == 2048)
         let tight = try Compiler.compileWithReport(
-            network: net, options: CompileOptions(target: .cortexM0, ramKiB: 8, arenaPlanner: planner))
+            network: net, options: CompileOptions(target: .cortexM0, ramKiB: 8, arenaPlanner: .custom(planner)))
         #expect(tight.arena.streaming <= CompileTarget.arenaBudget(ramKiB: 8))
         let huge: @Sendable ([UInt8]) -> ArenaSizes? = { _ in ArenaSizes(streaming: 1 << 30, resident: 0) }
         #expect(throws: CompileError.self) {
-            try Compiler.compile(network: net, options: CompileOptions(target: .cortexM3, arenaPlanner: huge))
+            try Compiler.compile(network: net, options: CompileOptions(target: .cortexM3, arenaPlanner: .custom(huge)))
         }
     }
 }
