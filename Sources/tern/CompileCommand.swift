@@ -98,8 +98,11 @@ struct CompileSummary: Encodable {
     var fileBytes: Int
     var weightBytes: Int
     var nonWeightBytes: Int
+    /// Σ n·H0 of the checkpoint's layers, and of the layers as stored (after dead-neuron elimination).
     var entropyBoundBytes: Double
+    var storedEntropyBoundBytes: Double
     var weightsOverEntropy: Double
+    var weightsOverStoredEntropy: Double
     var arenaStreamingBytes: Int
     var arenaResidentBytes: Int
     var largestWindowBits: Int
@@ -114,11 +117,10 @@ struct CompileSummary: Encodable {
         fileBytes = a.bytes.count
         weightBytes = a.weightBytes
         nonWeightBytes = a.nonWeightBytes
-        entropyBoundBytes = source.layers.reduce(0) { sum, l in
-            sum + SizeReport.entropyBytes(n: l.weights.count, minus: l.weights.count(where: { $0 < 0 }),
-                                          plus: l.weights.count(where: { $0 > 0 }))
-        }
+        entropyBoundBytes = SizeReport.entropyBytes(source)
+        storedEntropyBoundBytes = SizeReport.entropyBytes(a.network)
         weightsOverEntropy = entropyBoundBytes > 0 ? Double(weightBytes) / entropyBoundBytes : 0
+        weightsOverStoredEntropy = storedEntropyBoundBytes > 0 ? Double(weightBytes) / storedEntropyBoundBytes : 0
         arenaStreamingBytes = a.arena.streaming
         arenaResidentBytes = a.arena.resident
         largestWindowBits = a.largestWindowBits
@@ -145,8 +147,9 @@ struct CompileSummary: Encodable {
                 + "\(l.weightBytes) | \(l.parameters ?? "") | \(l.parameterBytes) |")
         }
         lines.append("")
-        lines.append(String(format: "weights %d bytes = %.3f × the zero-order entropy bound (%.1f bytes)",
-                            weightBytes, weightsOverEntropy, entropyBoundBytes))
+        lines.append(String(format: "weights %d bytes = %.3f × the checkpoint's zero-order entropy bound (%.1f bytes), "
+                            + "%.3f × that of the layers as stored (%.1f bytes)", weightBytes, weightsOverEntropy,
+                            entropyBoundBytes, weightsOverStoredEntropy, storedEntropyBoundBytes))
         lines.append(String(format: "everything else %d bytes (%.1f %% of the weights)", nonWeightBytes,
                             weightBytes > 0 ? 100 * Double(nonWeightBytes) / Double(weightBytes) : 0))
         lines.append("arena: streaming \(arenaStreamingBytes) bytes, resident \(arenaResidentBytes) bytes; "
