@@ -4,6 +4,7 @@ import Foundation
 let usage = """
     usage: TernBenchmarks <benchmark> [--json]
       tokens    ternary token stream + zlib -9 against the zero-order entropy (docs/COMPRESSION.md)
+      inflate   TernInflate (one-shot and streaming) against system zlib's inflate, MB/s (docs/BENCHMARKS.md)
       model     checkpoint write/load, folding and the integer reference on an LFC-sized checkpoint
       synthetic-lfc OUT [--sparsity S] [--bits 1|2] [--zlib W]   random LFC artifact for tern bench (docs/BENCHMARKS.md)
     """
@@ -12,6 +13,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "tokens": try runTokenCompression(arguments: Array(arguments.dropFirst()))
+    case "inflate": try runInflateBenchmark(arguments: Array(arguments.dropFirst()))
     case "model": try runModelPipeline(arguments: Array(arguments.dropFirst()))
     case "synthetic-lfc": try writeSyntheticLFC(arguments: Array(arguments.dropFirst()))
     default:

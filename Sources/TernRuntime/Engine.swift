@@ -222,10 +222,16 @@ public struct Engine {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
                 let patchHeight = l.record.kind == .conv ? Int(l.record.kernel) : l.input.height
                 let patchWidth = l.record.kind == .conv ? Int(l.record.kernel) : l.input.width
+                let corrections = UnsafeRawPointer(masks + l.rows * 2 * l.maskWords).assumingMemoryBound(to: Int32.self)
+                if patchHeight == 1 && patchWidth == 1 && l.positions == 1 && l.input.bits == 1 {
+                    DenseKernel.layerOverOnePosition(c, rows: l.rows, masks: masks, maskWords: l.maskWords,
+                                                     corrections: corrections)
+                    return
+                }
                 for r in 0..<l.rows {
                     let p = masks + r * 2 * l.maskWords
-                    DenseKernel.row(c, r, plus: p, minus: p + l.maskWords, patchHeight: patchHeight,
-                                    patchWidth: patchWidth)
+                    DenseKernel.row(c, r, nonzero: p, minus: p + l.maskWords, correction: Int(corrections[r]),
+                                    patchHeight: patchHeight, patchWidth: patchWidth)
                 }
             } else {
                 let starts = w.assumingMemoryBound(to: UInt32.self)
@@ -298,13 +304,21 @@ public struct Engine {
             let masks = w.assumingMemoryBound(to: UInt64.self)
             masks.update(repeating: 0, count: l.rows * 2 * l.maskWords)
             let wpp = l.input.wordsPerPlane
+            // Per row: the nonzero mask (P | N), the −1 mask N, and after all rows the correction
+            // (2^bits − 1) · popcount(N) as Int32.
+            let corrections = UnsafeMutableRawPointer(masks + l.rows * 2 * l.maskWords)
+                .assumingMemoryBound(to: Int32.self)
+            let levels = Int32((1 << l.input.bits) - 1)
             found = try decoder.run(&reader) { row, plus, minus in
                 let p = masks + row * 2 * l.maskWords
                 for t in 0..<plus + minus {
                     let j = Int(list[t < plus ? t : fanIn - minus + (t - plus)])
                     let (q, ch) = map.split(j)
-                    (p + (t < plus ? 0 : l.maskWords))[q * wpp + ch >> 6] |= 1 << UInt64(ch & 63)
+                    let bit = UInt64(1) << UInt64(ch & 63)
+                    p[q * wpp + ch >> 6] |= bit
+                    if t >= plus { (p + l.maskWords)[q * wpp + ch >> 6] |= bit }
                 }
+                corrections[row] = Int32(truncatingIfNeeded: minus) &* levels
             }
         } else {
             let starts = w.assumingMemoryBound(to: UInt32.self)

@@ -119,13 +119,21 @@ enum SparseKernel {
 }
 
 enum DenseKernel {
-    /// One row given as +1 / −1 masks shaped like the input patch (`patchHeight × patchWidth` positions of
-    /// `wordsPerPlane` words each); codes inputs only.
+    /// One row given as masks shaped like the input patch (`patchHeight × patchWidth` positions of `wordsPerPlane`
+    /// words each): `nonzero` = P | N and `minus` = N; `correction` = (2^bits − 1) · popcount(N). Codes inputs only.
     @inline(__always)
-    static func row(_ c: LayerContext, _ row: Int, plus: UnsafePointer<UInt64>, minus: UnsafePointer<UInt64>,
-                    patchHeight: Int, patchWidth: Int) {
+    static func row(_ c: LayerContext, _ row: Int, nonzero: UnsafePointer<UInt64>, minus: UnsafePointer<UInt64>,
+                    correction: Int, patchHeight: Int, patchWidth: Int) {
         let wpp = c.inputWordsPerPlane
         let wpos = c.inputWordsPerPosition
+        if patchHeight == 1 && patchWidth == 1 && c.outHeight == 1 && c.outWidth == 1 && c.inputBits == 1 {
+            // A dense layer over one position of 1-bit codes (LFC's hidden layers): one dot per image.
+            for n in 0..<c.count {
+                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                c.emit(n, 0, 0, row, Int32(truncatingIfNeeded: dot(words, nonzero, minus, wpp) &- correction))
+            }
+            return
+        }
         for n in 0..<c.count {
             let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
             for y in 0..<c.outHeight {
@@ -136,29 +144,54 @@ enum DenseKernel {
                         var w = words + ((y &+ kh) &* c.inputPaddedWidth &+ x) &* wpos
                         for _ in 0..<patchWidth {
                             for b in 0..<c.inputBits {
-                                acc &+= dot(w + b &* wpp, plus + m, minus + m, wpp) << b
+                                acc &+= dot(w + b &* wpp, nonzero + m, minus + m, wpp) << b
                             }
                             w += wpos
                             m &+= wpp
                         }
                     }
-                    c.emit(n, y, x, row, Int32(truncatingIfNeeded: acc))
+                    c.emit(n, y, x, row, Int32(truncatingIfNeeded: acc &- correction))
                 }
             }
         }
     }
 
-    /// Σ popcount(x & P) − popcount(x & N) over `count` words.
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<UInt64>, _ p: UnsafePointer<UInt64>, _ q: UnsafePointer<UInt64>,
-                    _ count: Int) -> Int {
-        var plus = 0
-        var minus = 0
-        for i in 0..<count {
-            plus &+= (x[i] & p[i]).nonzeroBitCount
-            minus &+= (x[i] & q[i]).nonzeroBitCount
+    /// A whole dense layer over one position of 1-bit codes (LFC's hidden and final layers): every row for every
+    /// image in one loop, so nothing per row but the dot and the activation.
+    static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
+                                     corrections: UnsafePointer<Int32>) {
+        for n in 0..<c.count {
+            let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+            var m = masks
+            for r in 0..<rows {
+                let acc = dot(words, m, m + maskWords, maskWords) &- Int(corrections[r])
+                c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: acc))
+                m += 2 &* maskWords
+            }
         }
-        return plus &- minus
+    }
+
+    /// Σ popcount(N ^ (x & (P | N))) over `count` words: each +1 weight counts its input bit, each −1 weight the
+    /// complement of its input bit, so subtracting popcount(N) afterwards leaves Σ_P x − Σ_N x.
+    /// Four words at a time as a SIMD vector (the host's vector popcount when built with TERN_NATIVE=1).
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<UInt64>, _ nonzero: UnsafePointer<UInt64>, _ minus: UnsafePointer<UInt64>,
+                    _ count: Int) -> Int {
+        var lanes = SIMD4<UInt64>()
+        var i = 0
+        while i &+ 4 <= count {
+            let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            let mv = UnsafeRawPointer(nonzero + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            let nv = UnsafeRawPointer(minus + i).loadUnaligned(as: SIMD4<UInt64>.self)
+            lanes &+= (nv ^ (xv & mv)).nonzeroBitCount
+            i &+= 4
+        }
+        var s = Int(truncatingIfNeeded: lanes.wrappedSum())
+        while i < count {
+            s &+= (minus[i] ^ (x[i] & nonzero[i])).nonzeroBitCount
+            i &+= 1
+        }
+        return s
     }
 }
 

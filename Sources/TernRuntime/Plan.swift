@@ -11,7 +11,8 @@ public enum ExecutionMode: Sendable {
 public enum KernelChoice: Sendable {
     /// Nonzero index lists per output channel: `acc = Σ_P x − Σ_N x`.
     case sparse
-    /// +1 / −1 bit masks over the bit-packed input: `acc = Σ_b 2^b (popcount(x_b & P) − popcount(x_b & N))`.
+    /// +1 / −1 bit masks over the bit-packed input: `acc = Σ_b 2^b (popcount(x_b & P) − popcount(x_b & N))`,
+    /// computed with one popcount per word as `Σ_b 2^b popcount(N ^ (x_b & (P | N))) − (2^bits − 1) · popcount(N)`.
     case dense
     /// Per-image column lists over the nonzero pixels of the input (first dense layer over pixels):
     /// `acc[r] += ±x_e` for each nonzero pixel `e` and each nonzero weight of its column.
@@ -208,7 +209,7 @@ public struct Plan: Sendable {
                     weightBytes = columnar ? UInt64(r.fanIn + 1) * 4 + UInt64(nonzeros) * 4 : sparseBytes
                 } else {
                     denseCost = Plan.denseCostPerWord * UInt64(rows) * UInt64(positions) * UInt64(maskWords) * planes
-                    let denseBytes = UInt64(rows) * UInt64(maskWords) * 16
+                    let denseBytes = UInt64(rows) * UInt64(maskWords) * 16 + UInt64(rows) * 4
                     switch policy {
                     case .costModel: kernel = denseCost < sparseCost ? .dense : .sparse
                     case .sparse: kernel = .sparse

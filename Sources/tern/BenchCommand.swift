@@ -9,8 +9,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure images/s of a .tern artifact per mode and batch size (optionally against ONNX Runtime).",
         discussion: """
-            Each configuration runs batches of random dataset-like images (mostly zero pixels with bright strokes) \
-            for --seconds and reports images/s and per-batch latency percentiles. One thread unless --threads. \
+            Each configuration runs batches of random dataset-like images (two thirds zero pixels) for --seconds \
+            and reports images/s (from the median batch time) and per-batch latency percentiles, timed with the \
+            thread's CPU clock by default so other jobs on a shared machine disturb the numbers less. One thread unless --threads. \
             --peer ort also runs tools/bench/ort_peer.py (float32 ONNX Runtime, 1 thread, the same dense network) \
             in the same run and prints the speed ratio. Build with `TERN_NATIVE=1 swift build -c release` to use \
             the host's popcount and vector instructions.
@@ -28,11 +29,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated modes: stream, resident.")
     var mode = "stream,resident"
 
+    @Option(help: "Time on this dataset's test images (default: random dataset-like images).")
+    var data: String?
+
     @Option(help: "Seconds per configuration.")
     var seconds = 1.0
 
     @Option(help: "Threads, each with its own engine and arena (0 = all cores).")
     var threads = 1
+
+    @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
+    var clock = "cpu"
 
     @Option(help: "Also time a peer in the same run: ort (ONNX Runtime via tools/bench/ort_peer.py).")
     var peer: String?
@@ -53,11 +60,18 @@ struct BenchCommand: ParsableCommand {
             default: throw ValidationError("unknown mode \(s) (use stream or resident)")
             }
         }
+        guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock is cpu or wall") }
         let threadCount = threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : max(1, threads)
+        var images: [UInt8]? = nil
+        if let data {
+            let plan = try Plan(file: loaded.file)
+            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan)
+            images = set.images
+        }
         var rows: [BenchRow] = []
         for m in modes {
             for b in batches {
-                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds)
+                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images)
                 rows.append(row)
                 if !json { FileHandle.standardError.write(Data("  \(row.mode) batch \(b): \(Int(row.imagesPerSecond)) images/s\n".utf8)) }
             }
@@ -65,7 +79,7 @@ struct BenchCommand: ParsableCommand {
         var peerRows: [BenchRow] = []
         if let peer {
             guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
-            peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds)
+            peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
         let report = BenchReport(model: model, threads: threadCount, results: rows, peer: peerRows,
                                  ratios: ratios(rows, peerRows))
@@ -135,11 +149,12 @@ func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
 }
 
 /// Times `batch`-image calls for `seconds` on `threads` engines at once.
-func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: Int, seconds: Double) throws -> BenchRow {
+func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: Int, seconds: Double,
+             cpuClock: Bool, images given: [UInt8]? = nil) throws -> BenchRow {
     let engines = try (0..<threads).map { _ in try loaded.engine(mode: mode, batch: batch) }
     let plan = engines[0].plan
-    let pool = max(batch, 64)
-    let images = benchImages(count: pool, elements: plan.inputElements)
+    let images = given ?? benchImages(count: max(batch, 64), elements: plan.inputElements)
+    let pool = images.count / plan.inputElements
     let latencies = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: threads)
     latencies.initialize(repeating: [])
     defer { latencies.deallocate() }
@@ -162,12 +177,12 @@ func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: In
                 while calls < 3 || now() - begin < seconds {
                     if offset + batch > pool { offset = 0 }
                     let slice = UnsafeRawBufferPointer(rebasing: img[(offset * perImage)..<((offset + batch) * perImage)])
-                    let t0 = now()
+                    let t0 = cpuClock ? threadCPUTime() : now()
                     do throws(RuntimeError) { try engine.classify(images: slice, count: batch, predictions: p) } catch {
                         failures[t] = error
                         return
                     }
-                    times.append(now() - t0)
+                    times.append((cpuClock ? threadCPUTime() : now()) - t0)
                     offset += batch
                     calls += 1
                 }
@@ -178,14 +193,21 @@ func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: In
     let elapsed = now() - start
     if let failure = failures.compactMap({ $0 }).first { throw CLIRuntimeError(path: loaded.path, error: failure) }
     let all = latencies.flatMap { $0 }.sorted()
-    // Throughput from the sum over threads of each thread's own rate.
-    var rate = 0.0
-    for t in 0..<threads { rate += Double(latencies[t].count * batch) / max(latencies[t].reduce(0, +), 1e-9) }
-    _ = elapsed
     func pct(_ q: Double) -> Double { all.isEmpty ? 0 : all[min(all.count - 1, Int(Double(all.count) * q))] * 1e6 }
+    // Throughput from the median batch time (means are dominated by other jobs' interference on a shared
+    // machine), times the number of engines running at once.
+    let rate = Double(batch) / max(pct(0.5) / 1e6, 1e-12) * Double(threads)
+    _ = elapsed
     return BenchRow(engine: "tern", mode: mode == .streaming ? "stream" : "resident", batch: batch, threads: threads,
                     imagesPerSecond: rate, microsecondsPerImage: 1e6 / rate * Double(threads), p50: pct(0.5),
                     p90: pct(0.9), p99: pct(0.99), arenaBytes: plan.arenaBytes(mode))
+}
+
+/// CPU seconds consumed by the calling thread.
+func threadCPUTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 /// Dataset-like random images: about two thirds zero pixels, the rest uniform (deterministic).
@@ -199,14 +221,14 @@ func benchImages(count: Int, elements: Int) -> [UInt8] {
 }
 
 /// Runs tools/bench/ort_peer.py on the same artifact and parses its JSON rows.
-func runORTPeer(model: String, batches: [Int], seconds: Double) throws -> [BenchRow] {
+func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, data: String?) throws -> [BenchRow] {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("tools/bench/ort_peer.py").path
     let path = FileManager.default.fileExists(atPath: "tools/bench/ort_peer.py") ? "tools/bench/ort_peer.py" : script
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", path, model, "--batch", batches.map(String.init).joined(separator: ","),
-                         "--seconds", String(seconds), "--json"]
+                         "--seconds", String(seconds), "--clock", clock, "--json"] + (data.map { ["--data", $0] } ?? [])
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()

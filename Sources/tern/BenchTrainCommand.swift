@@ -42,7 +42,7 @@ struct BenchTrainCommand: ParsableCommand {
         let all = TrainBenchmark.gemmGFLOPS(n: 1024)
         var recipe = Recipe(method: .twn, sparsity: 0, epochs: [1], seed: 1)
         recipe.batchSize = 100
-        let trainer = Trainer(spec: BuiltinSpecs.lfc, recipe: recipe)
+        let trainer = Trainer(architecture: .lfc, recipe: recipe)
         let flopsPerImage = TrainBenchmark.trainingFLOPsPerImage(trainer.network)
         let t0 = Date()
         trainer.runEpoch(train: train, test: train.prefix(0))

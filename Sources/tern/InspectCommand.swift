@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TernFormat
-import TernZlib
+import TernInflate
 
 /// `tern inspect`: everything a `.tern` file says about itself, with every section decoded and checked.
 struct InspectCommand: ParsableCommand {
@@ -159,7 +159,11 @@ func decodeSection(_ file: TernFile, bytes: [UInt8], index: Int) throws -> [UInt
     switch s.compression {
     case .none: decoded = stored
     case .zlib:
-        decoded = try inflate(stored, maxOutputBytes: Int(s.decodedBytes))  // TODO(inflate): switch to TernInflate.zlibDecompress
+        do {
+            decoded = try zlibDecompress(stored, maxOutputBytes: Int(s.decodedBytes))
+        } catch {
+            throw SectionInflateError(section: index, problem: error)
+        }
     }
     // A typed-throws closure passed to the rethrowing withUnsafeBytes crashes Swift 6.3.1's IRGen (docs/TOOLCHAIN.md),
     // so the error is carried out as a value.

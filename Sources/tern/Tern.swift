@@ -12,9 +12,12 @@ struct Tern: ParsableCommand {
             """,
         subcommands: [
             InspectCommand.self,
+            RunCommand.self,
             BenchCommand.self,
+            DemoCommand.self,
             CompileCommand.self,
             SizesCommand.self,
+            TrainCommand.self,
             BenchTrainCommand.self,
         ]
     )

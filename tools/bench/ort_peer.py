@@ -7,8 +7,8 @@ of ONNX Runtime would deploy), the threshold activation as GreaterOrEqual + Cast
 final fixed-point affine as Mul + Add. Integers below 2^24 are exact in float32, so the hidden codes equal the
 runtime's; `--check` confirms the predictions agree with an int64 numpy evaluation of the integer dataflow.
 
-It then times ONNX Runtime with one thread (intra- and inter-op) at each batch size and prints rows in the format
-`tern bench --json` uses.
+It then times ONNX Runtime with one thread (intra- and inter-op) at each batch size (images/s from the median
+batch time, thread CPU clock by default) and prints rows in the format `tern bench --json` uses.
 
 Usage: python3 tools/bench/ort_peer.py MODEL.tern [--batch 1,64] [--seconds 1] [--json] [--check 200]
 Needs: pip install onnx onnxruntime numpy
@@ -177,12 +177,26 @@ def bench_images(count, elements):
     return out.reshape(count, elements)
 
 
+def load_idx_images(directory, count, elements):
+    """The first `count` test images of an IDX dataset directory (t10k-images-idx3-ubyte[.gz])."""
+    import gzip
+    import os
+    path = os.path.join(directory, "t10k-images-idx3-ubyte")
+    raw = gzip.open(path + ".gz").read() if os.path.exists(path + ".gz") else open(path, "rb").read()
+    n = min(count, struct.unpack(">I", raw[4:8])[0])
+    images = np.frombuffer(raw[16:16 + n * elements], dtype=np.uint8).reshape(n, elements)
+    return np.concatenate([images] * ((count + n - 1) // n))[:count]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
     ap.add_argument("--batch", default="1,64")
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                    help="cpu: this thread's CPU time (ORT with one intra-op thread runs on the caller's thread)")
+    ap.add_argument("--data", help="time on the first test images of this MNIST-style IDX directory (plain or .gz)")
     ap.add_argument("--check", type=int, default=0, help="compare ORT predictions with the integer dataflow on N images")
     args = ap.parse_args()
     import onnxruntime as ort
@@ -195,7 +209,8 @@ def main():
     session = ort.InferenceSession(build_onnx(net), opts, providers=["CPUExecutionProvider"])
     fan_in = net[0]["w"].shape[1]
     batches = [int(b) for b in args.batch.split(",")]
-    pool = bench_images(max(max(batches), 64), fan_in).astype(np.float32)
+    pool = (load_idx_images(args.data, max(max(batches), 64), fan_in) if args.data
+            else bench_images(max(max(batches), 64), fan_in)).astype(np.float32)
     if args.check:
         imgs = bench_images(args.check, fan_in)
         ort_pred = np.argmax(session.run(["logits"], {"images": imgs.astype(np.float32)})[0], axis=1)
@@ -206,16 +221,16 @@ def main():
     for b in batches:
         x = np.ascontiguousarray(pool[:b])
         session.run(["logits"], {"images": x})  # warm-up
+        clock = time.thread_time if args.clock == "cpu" else time.perf_counter
         times = []
         begin = time.perf_counter()
         while len(times) < 3 or time.perf_counter() - begin < args.seconds:
-            t0 = time.perf_counter()
+            t0 = clock()
             session.run(["logits"], {"images": x})
-            times.append(time.perf_counter() - t0)
-        total = sum(times)
-        rate = len(times) * b / total
+            times.append(clock() - t0)
         times.sort()
         pct = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1e6
+        rate = b / (pct(0.5) / 1e6)  # from the median, like tern bench
         rows.append(dict(engine="onnxruntime " + ort.__version__, mode="float32", batch=b, threads=1,
                          imagesPerSecond=rate, microsecondsPerImage=1e6 / rate, p50=pct(0.5), p90=pct(0.9),
                          p99=pct(0.99), arenaBytes=0))

@@ -1,3 +1,5 @@
+import TernModel
+
 /// An activation function of the trainer, expressed as docs/DATAFLOW.md's (τ, s', o'):
 /// `code = #{ j : y ≥ τ_j }`, real value `s' · code + o'`.
 ///
@@ -20,6 +22,23 @@ public struct ActivationQuantizer: Equatable, Sendable {
                                                      scale: 1.0 / 3, offset: 0, lo: 0, hi: 1)
     /// Float ReLU (baseline only; not foldable into thresholds).
     public static let relu = ActivationQuantizer(kind: .relu, bits: 32, thresholds: [], scale: 1, offset: 0, lo: 0, hi: .infinity)
+
+    /// The quantizer an architecture describes; the STE window is the range of its real values,
+    /// [value(code 0), value(max code)].
+    public init(_ a: Architecture.Activation) {
+        kind = a.bits == 1 && a.offset < 0 ? .sign : .uniform
+        bits = a.bits
+        thresholds = a.thresholds.map { Float($0) }
+        scale = Float(a.scale)
+        offset = Float(a.offset)
+        lo = offset
+        hi = offset + scale * Float(a.maxCode)
+    }
+
+    init(kind: Kind, bits: Int, thresholds: [Float], scale: Float, offset: Float, lo: Float, hi: Float) {
+        self.kind = kind; self.bits = bits; self.thresholds = thresholds
+        self.scale = scale; self.offset = offset; self.lo = lo; self.hi = hi
+    }
 
     /// The quantizer for `bits` (1 → sign, 2 → uniform).
     public static func forBits(_ bits: Int) -> ActivationQuantizer { bits == 1 ? .sign : .uniform2 }

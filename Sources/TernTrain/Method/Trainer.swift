@@ -37,9 +37,10 @@ public final class Trainer {
     public let recipe: Recipe
     public var progress = TrainingProgress()
 
-    public init(spec: NetworkSpec, recipe: Recipe) {
+    public init(architecture: Architecture, recipe: Recipe) {
         self.recipe = recipe
-        network = Network(spec: spec, seed: recipe.seed, activationOverride: recipe.method == .float ? .relu : nil)
+        network = Network(architecture: architecture, seed: recipe.seed,
+                          activationOverride: recipe.method == .float ? .relu : nil)
         applyQuantization()
     }
 

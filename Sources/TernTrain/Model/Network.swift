@@ -1,3 +1,5 @@
+import TernModel
+
 /// A feed-forward stack of weight layers (dense/conv + batch-norm + activation) and 2×2 max-pools.
 public final class Network {
     public enum Block {
@@ -5,9 +7,11 @@ public final class Network {
         case pool(MaxPool)
     }
 
-    public let spec: NetworkSpec
+    public let architecture: Architecture
     public let blocks: [Block]
     public let classes: Int
+    public let inputScale: Float
+    public let inputOffset: Float
     /// The weight layers in order (the checkpoint's `layers.i` skip the pools).
     public var weightLayers: [WeightLayer] {
         blocks.compactMap { if case .weight(let l) = $0 { return l } else { return nil } }
@@ -15,25 +19,25 @@ public final class Network {
 
     /// Builds the network and initializes its weights from `seed`; `activationOverride` replaces every hidden
     /// activation (the float baseline uses ReLU).
-    public init(spec: NetworkSpec, seed: UInt64, activationOverride: ActivationQuantizer? = nil) {
-        self.spec = spec
+    public init(architecture: Architecture, seed: UInt64, activationOverride: ActivationQuantizer? = nil) {
+        self.architecture = architecture
+        inputScale = Float(architecture.input.scale)
+        inputOffset = Float(architecture.input.offset)
         var rng = SplitMix64(seed: seed)
         var blocks: [Block] = []
-        var c = spec.channels, h = spec.height, w = spec.width
-        var flat = false
-        var padValue = spec.inputOffset
-        for layer in spec.layers {
+        var c = architecture.input.channels, h = architecture.input.height, w = architecture.input.width
+        var padValue = inputOffset
+        for layer in architecture.layers {
             switch layer {
-            case .dense(let out, let bits):
-                let act = bits.map { activationOverride ?? ActivationQuantizer.forBits($0) }
+            case .dense(let out, let activation):
+                let act = activation.map { activationOverride ?? ActivationQuantizer($0) }
                 let l = WeightLayer(geometry: .dense(inputs: c * h * w), outputs: out, activation: act, rng: &rng)
                 l.inputPadValue = padValue
                 blocks.append(.weight(l))
-                c = out; h = 1; w = 1; flat = true
+                c = out; h = 1; w = 1
                 padValue = act?.zeroCodeValue ?? 0
-            case .conv(let out, let k, let p, let bits):
-                precondition(!flat, "conv after dense")
-                let act = bits.map { activationOverride ?? ActivationQuantizer.forBits($0) }
+            case .conv(let out, let k, let p, let activation):
+                let act = activation.map { activationOverride ?? ActivationQuantizer($0) }
                 let l = WeightLayer(geometry: .conv(inChannels: c, height: h, width: w, kernel: k, padding: p),
                                     outputs: out, activation: act, rng: &rng)
                 l.inputPadValue = padValue
@@ -52,7 +56,7 @@ public final class Network {
     /// The real-valued input of `count` images starting at `images[offset]` (pixels HWC), gathered by `order`.
     public func inputs(_ images: [UInt8], imageSize: Int, indices: ArraySlice<Int>) -> [Float] {
         var x = [Float](repeating: 0, count: indices.count * imageSize)
-        let s = spec.inputScale, o = spec.inputOffset
+        let s = inputScale, o = inputOffset
         var r = 0
         for idx in indices {
             let base = idx * imageSize

@@ -1,0 +1,17 @@
+# TI Stellaris LM3S6965 (Cortex-M3, 256 KiB flash, 64 KiB RAM).
+#
+# Instruction set: Swift has no armv7m-none-none-eabi triple, and armv7em code may use the DSP extension
+# (SMLABB, QADD, …) that the Cortex-M3 lacks. So the code is generated for the armv7em triple but with
+# -target-cpu cortex-m3, which restricts LLVM to what the M3 implements (full Thumb-2 with SDIV/UDIV, LDREX/STREX;
+# no DSP, no FPU). This beats the armv6m fallback (Thumb-1 subset, no divide, no 64-bit multiply) on code size and
+# speed, and `make check-isa` confirms no DSP or VFP instruction is in the image.
+QEMU_MACHINE  = lm3s6965evb
+SWIFT_TARGET  = armv7em-none-none-eabi
+SWIFT_CPU     = cortex-m3
+GCC_ARCH      = -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+NEEDS_ATOMICS = 0
+SYNTHETIC_WINDOW ?= 0
+
+# Until a trained artifact is committed: a synthetic LFC (784-1024-1024-1024-10, 1-bit activations, 98 % zeros),
+# seed 1, zlib window 2^WINDOW bytes.
+SYNTHETIC     = 784,1024,1024,1024,10 0.98 1 $(SYNTHETIC_WINDOW)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs one board image in QEMU and compares what it printed with the host runtime on the same artifact and
+# images: every image's label, prediction and logits, the accuracy and the logits checksum must be identical.
+# Usage: run-test.sh "QEMU COMMAND" TIMEOUT_S BOARD_BUILD_DIR FIRMWARE_HOST MODEL DATA_DIR
+set -euo pipefail
+qemu=$1 limit=$2 out=$3 host=$4 model=$5 data=$6
+board=$(basename "$out")
+
+set +e
+timeout "$limit" $qemu -kernel "$out/tern.elf" > "$out/run.log" 2>&1
+status=$?
+set -e
+fail() { echo "firmware test FAILED on $board: $*"; echo "--- $out/run.log"; tail -n 30 "$out/run.log"; exit 1; }
+[ $status -ne 124 ] || fail "QEMU did not finish within ${limit} s"
+[ $status -eq 0 ] || fail "exit code $status"
+
+# The stack was painted at reset; a peak equal to its size means it ran into the heap below it.
+read -r peak size < <(sed -n 's/^memory .*stack-peak=\([0-9]*\) stack-size=\([0-9]*\).*/\1 \2/p' "$out/run.log")
+[ -n "${peak:-}" ] || fail "no memory line"
+[ "$peak" -lt "$size" ] || fail "stack overflow: the whole ${size}-byte stack was used (raise STACK_SIZE in link.ld)"
+
+"$host" reference "$model" "$data/images.bin" "$data/labels.bin" > "$out/expected.log"
+grep -E '^(image|accuracy|logits-crc32) ' "$out/run.log" > "$out/actual.log" || true
+[ -s "$out/expected.log" ] || fail "the host reference printed nothing"
+if ! diff -u "$out/expected.log" "$out/actual.log" > "$out/diff.log"; then
+    echo "firmware test FAILED on $board: output differs from the host runtime (- host, + firmware):"
+    head -n 20 "$out/diff.log"; exit 1
+fi
+echo "firmware test passed on $board: $(grep -c '^image ' "$out/actual.log") images bit-identical to the host," \
+     "$(grep '^accuracy' "$out/actual.log"), $(grep '^logits-crc32' "$out/actual.log")"

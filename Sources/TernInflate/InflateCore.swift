@@ -1,0 +1,465 @@
+// The DEFLATE/zlib state machine shared by the one-shot and streaming decoders.
+//
+// It can stop at any input byte and any output byte and resume later: everything in flight (the bit buffer, a
+// partly decoded header, a match not yet copied) lives in this struct. Input is pulled one byte at a time while
+// the decoder is near the end of a chunk; with at least 8 input bytes and 258 output bytes of room it switches to
+// a fast loop that refills a 64-bit bit buffer with one unaligned load per symbol.
+
+/// Why `InflateCore.run` returned.
+enum RunStatus {
+    case needInput
+    case needOutput
+    case finished
+}
+
+struct InflateCore {
+    enum Mode: UInt8 {
+        case header, blockHeader, storedHeader, stored, tableCounts, codeLengthCodes, codeLengths
+        case codes, literal, lengthExtra, distanceCode, distanceExtra, copy, trailer, done
+    }
+
+    let tables: TableStorage
+    /// The largest window the output side can hold; a header declaring more is rejected.
+    let windowCapacity: Int
+
+    private(set) var mode = Mode.header
+    /// Input bits not yet used, least significant first. Bits above `bitCount` are zero outside the fast loop.
+    private var bitBuffer: UInt64 = 0
+    private var bitCount = 0
+    /// The window the header declares (2^windowBits bytes), 0 before the header.
+    private(set) var windowSize = 0
+    private var isFinalBlock = false
+    private var fixedTablesBuilt = false
+    private var literalCodes = 0, distanceCodes = 0, codeLengthCodes = 0
+    private var index = 0
+    /// Bytes of a stored block still to copy, or the length of a match in flight.
+    private var remaining = 0
+    private var distance = 0
+    private var extraBits = 0
+    private var pendingLiteral: UInt8 = 0
+    /// Bytes produced so far (what a distance may reach back over, up to the window).
+    private(set) var totalOut = 0
+    private var checksum = Adler32()
+
+    init(tables: TableStorage, windowCapacity: Int) {
+        self.tables = tables
+        self.windowCapacity = windowCapacity
+    }
+
+    // MARK: bit input
+
+    @inline(__always)
+    private mutating func need(_ n: Int, _ input: UnsafePointer<UInt8>?, _ position: inout Int, _ end: Int) -> Bool {
+        while bitCount < n {
+            guard position < end, let input else { return false }
+            bitBuffer |= UInt64(input[position]) << UInt64(bitCount)
+            position += 1
+            bitCount += 8
+        }
+        return true
+    }
+
+    @inline(__always)
+    private mutating func drop(_ n: Int) {
+        bitBuffer >>= UInt64(n)
+        bitCount -= n
+    }
+
+    @inline(__always)
+    private func peek(_ n: Int) -> Int { Int(truncatingIfNeeded: bitBuffer & ((1 << UInt64(n)) - 1)) }
+
+    /// Decodes one symbol with the slow, byte-at-a-time input path. Returns nil if the input ran out first
+    /// (nothing is consumed then).
+    private mutating func decodeSymbol(
+        table: UnsafePointer<UInt32>, rootBits: Int, counts: UnsafePointer<UInt16>, symbols: UnsafePointer<UInt16>,
+        tree: HuffmanTree, _ input: UnsafePointer<UInt8>?, _ position: inout Int, _ end: Int
+    ) throws(InflateError) -> UInt32? {
+        while true {
+            let entry = table[Int(truncatingIfNeeded: bitBuffer) & ((1 << rootBits) - 1)]
+            if Entry.op(entry) == Entry.long {
+                let found = HuffmanTable.decodeLong(bitBuffer, available: bitCount, counts: counts, symbols: symbols)
+                if found > 0 { return Entry.forSymbol(found & 0xFFFF, of: tree, length: found >> 16) }
+                if found < 0 || bitCount >= TableStorage.maxCodeLength { throw .invalidCode(tree) }
+            } else if Entry.length(entry) <= bitCount {
+                return entry
+            }
+            guard need(bitCount + 1, input, &position, end) else { return nil }
+        }
+    }
+
+    // MARK: the state machine
+
+    /// Decodes from `input[position...]` into `sink` until the input runs out, the sink is full, or the stream ends.
+    mutating func run<Sink: OutputSink>(
+        _ input: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ sink: inout Sink
+    ) throws(InflateError) -> RunStatus {
+        let inBase = input.baseAddress
+        let end = input.count
+        let callStart = position
+        var mark = sink.position
+        defer { checksum.update(sink.base + mark, count: sink.position - mark) }
+        while true {
+            switch mode {
+            case .header:
+                guard need(16, inBase, &position, end) else { return .needInput }
+                let cmf = UInt8(truncatingIfNeeded: bitBuffer), flg = UInt8(truncatingIfNeeded: bitBuffer >> 8)
+                drop(16)
+                guard (Int(cmf) << 8 | Int(flg)) % 31 == 0 else { throw .badHeader(.checkBits(cmf: cmf, flg: flg)) }
+                guard cmf & 15 == 8 else { throw .badHeader(.compressionMethod(cmf & 15)) }
+                guard cmf >> 4 <= 7 else { throw .badHeader(.windowSize(cinfo: cmf >> 4)) }
+                guard flg & 0x20 == 0 else { throw .presetDictionaryUnsupported }
+                windowSize = 1 << (Int(cmf >> 4) + 8)
+                guard windowSize <= windowCapacity else {
+                    throw .windowTooLarge(windowBytes: windowSize, available: windowCapacity)
+                }
+                mode = .blockHeader
+
+            case .blockHeader:
+                guard need(3, inBase, &position, end) else { return .needInput }
+                isFinalBlock = bitBuffer & 1 == 1
+                let type = (bitBuffer >> 1) & 3
+                drop(3)
+                switch type {
+                case 0: mode = .storedHeader
+                case 1:
+                    try buildFixedTables()
+                    mode = .codes
+                case 2: mode = .tableCounts
+                default: throw .invalidBlockType
+                }
+
+            case .storedHeader:
+                drop(bitCount & 7)
+                guard need(32, inBase, &position, end) else { return .needInput }
+                let length = UInt16(truncatingIfNeeded: bitBuffer), complement = UInt16(truncatingIfNeeded: bitBuffer >> 16)
+                drop(32)
+                guard length == ~complement else { throw .storedLengthMismatch(length: length, complement: complement) }
+                remaining = Int(length)
+                mode = .stored
+
+            case .stored:
+                // Whole bytes still in the bit buffer come first, then straight copies from the input.
+                while remaining > 0 && bitCount >= 8 {
+                    guard sink.room > 0 else { return .needOutput }
+                    sink.literal(UInt8(truncatingIfNeeded: bitBuffer))
+                    drop(8)
+                    remaining -= 1
+                    totalOut &+= 1
+                }
+                if remaining > 0 {
+                    let n = min(remaining, sink.room, end - position)
+                    if n > 0, let inBase {
+                        sink.copyBytes(from: inBase + position, count: n)
+                        position += n
+                        remaining -= n
+                        totalOut &+= n
+                    }
+                    if remaining > 0 { return sink.room == 0 ? .needOutput : .needInput }
+                }
+                mode = isFinalBlock ? .trailer : .blockHeader
+
+            case .tableCounts:
+                guard need(14, inBase, &position, end) else { return .needInput }
+                literalCodes = peek(5) + 257
+                distanceCodes = (peek(10) >> 5) + 1
+                codeLengthCodes = (peek(14) >> 10) + 4
+                drop(14)
+                guard literalCodes <= 286 else { throw .invalidCodeLengths(.tooManyLengthCodes(literalCodes)) }
+                guard distanceCodes <= 30 else { throw .invalidCodeLengths(.tooManyDistanceCodes(distanceCodes)) }
+                index = 0
+                mode = .codeLengthCodes
+
+            case .codeLengthCodes:
+                let lengths = tables.lengths
+                while index < codeLengthCodes {
+                    guard need(3, inBase, &position, end) else { return .needInput }
+                    lengths[InflateCore.codeLengthOrder(index)] = UInt8(peek(3))
+                    drop(3)
+                    index += 1
+                }
+                while index < 19 {
+                    lengths[InflateCore.codeLengthOrder(index)] = 0
+                    index += 1
+                }
+                fixedTablesBuilt = false
+                try HuffmanTable.build(
+                    lengths: lengths, count: 19, tree: .codeLengths, rootBits: TableStorage.codeLengthRootBits,
+                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+                index = 0
+                mode = .codeLengths
+
+            case .codeLengths:
+                let lengths = tables.lengths
+                let total = literalCodes + distanceCodes
+                let mask = (1 << TableStorage.codeLengthRootBits) - 1
+                while index < total {
+                    var entry = tables.distanceTable[Int(truncatingIfNeeded: bitBuffer) & mask]
+                    while Entry.length(entry) > bitCount {
+                        guard need(bitCount + 1, inBase, &position, end) else { return .needInput }
+                        entry = tables.distanceTable[Int(truncatingIfNeeded: bitBuffer) & mask]
+                    }
+                    let codeLength = Entry.length(entry)
+                    let symbol = Entry.value(entry)
+                    if symbol < 16 {
+                        drop(codeLength)
+                        lengths[index] = UInt8(symbol)
+                        index += 1
+                        continue
+                    }
+                    let extra = symbol == 16 ? 2 : symbol == 17 ? 3 : 7
+                    guard need(codeLength + extra, inBase, &position, end) else { return .needInput }
+                    drop(codeLength)
+                    let repeatBits = peek(extra)
+                    drop(extra)
+                    var value: UInt8 = 0
+                    let count: Int
+                    if symbol == 16 {
+                        guard index > 0 else { throw .invalidCodeLengths(.repeatWithoutPrevious) }
+                        value = lengths[index - 1]
+                        count = 3 + repeatBits
+                    } else {
+                        count = (symbol == 17 ? 3 : 11) + repeatBits
+                    }
+                    guard index + count <= total else { throw .invalidCodeLengths(.repeatPastEnd) }
+                    (lengths + index).update(repeating: value, count: count)
+                    index += count
+                }
+                guard lengths[256] != 0 else { throw .invalidCodeLengths(.missingEndOfBlock) }
+                try HuffmanTable.build(
+                    lengths: lengths, count: literalCodes, tree: .literalLength, rootBits: TableStorage.literalRootBits,
+                    table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols)
+                try HuffmanTable.build(
+                    lengths: lengths + literalCodes, count: distanceCodes, tree: .distance,
+                    rootBits: TableStorage.distanceRootBits,
+                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+                mode = .codes
+
+            case .codes:
+                if let inBase, end - position >= 8 && sink.room >= 258 {
+                    try fastCodes(inBase, &position, end, &sink, callStart: callStart)
+                    if mode != .codes { continue }
+                }
+                guard let entry = try decodeSymbol(
+                    table: tables.literalTable, rootBits: TableStorage.literalRootBits, counts: tables.literalCounts,
+                    symbols: tables.literalSymbols, tree: .literalLength, inBase, &position, end)
+                else { return .needInput }
+                drop(Entry.length(entry))
+                switch Entry.op(entry) {
+                case Entry.literal:
+                    pendingLiteral = UInt8(truncatingIfNeeded: Entry.value(entry))
+                    mode = .literal
+                case Entry.base:
+                    remaining = Entry.value(entry)
+                    extraBits = Entry.extra(entry)
+                    mode = .lengthExtra
+                case Entry.endOfBlock:
+                    mode = isFinalBlock ? .trailer : .blockHeader
+                case Entry.invalidSymbol:
+                    throw .invalidSymbol(.literalLength, Entry.value(entry))
+                default:
+                    throw .invalidCode(.literalLength)
+                }
+
+            case .literal:
+                guard sink.room > 0 else { return .needOutput }
+                sink.literal(pendingLiteral)
+                totalOut &+= 1
+                mode = .codes
+
+            case .lengthExtra:
+                guard need(extraBits, inBase, &position, end) else { return .needInput }
+                remaining += peek(extraBits)
+                drop(extraBits)
+                mode = .distanceCode
+
+            case .distanceCode:
+                guard let entry = try decodeSymbol(
+                    table: tables.distanceTable, rootBits: TableStorage.distanceRootBits, counts: tables.distanceCounts,
+                    symbols: tables.distanceSymbols, tree: .distance, inBase, &position, end)
+                else { return .needInput }
+                drop(Entry.length(entry))
+                switch Entry.op(entry) {
+                case Entry.base:
+                    distance = Entry.value(entry)
+                    extraBits = Entry.extra(entry)
+                    mode = .distanceExtra
+                case Entry.invalidSymbol:
+                    throw .invalidSymbol(.distance, Entry.value(entry))
+                default:
+                    throw .invalidCode(.distance)
+                }
+
+            case .distanceExtra:
+                guard need(extraBits, inBase, &position, end) else { return .needInput }
+                distance += peek(extraBits)
+                drop(extraBits)
+                let available = min(totalOut, windowSize)
+                guard distance <= available else { throw .distanceTooFarBack(distance: distance, available: available) }
+                mode = .copy
+
+            case .copy:
+                let n = min(remaining, sink.room)
+                if n > 0 {
+                    sink.copyMatch(distance: distance, length: n)
+                    remaining -= n
+                    totalOut &+= n
+                }
+                guard remaining == 0 else { return .needOutput }
+                mode = .codes
+
+            case .trailer:
+                drop(bitCount & 7)
+                guard need(32, inBase, &position, end) else { return .needInput }
+                let b = UInt32(truncatingIfNeeded: bitBuffer)
+                let expected = (b & 0xFF) << 24 | (b & 0xFF00) << 8 | (b >> 8) & 0xFF00 | b >> 24
+                drop(32)
+                checksum.update(sink.base + mark, count: sink.position - mark)
+                mark = sink.position
+                guard expected == checksum.value else {
+                    throw .checksumMismatch(expected: expected, computed: checksum.value)
+                }
+                mode = .done
+
+            case .done:
+                return .finished
+            }
+        }
+    }
+
+    /// Bits left in the bit buffer once the stream has ended (whole bytes there were read past its end).
+    var unusedBufferedBytes: Int { bitCount >> 3 }
+
+    /// The order in which a dynamic block sends the code-length code lengths (RFC 1951 §3.2.7).
+    @inline(__always)
+    private static func codeLengthOrder(_ i: Int) -> Int {
+        // 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
+        switch i {
+        case 0: 16
+        case 1: 17
+        case 2: 18
+        case 3: 0
+        default: (i & 1) == 0 ? 8 + (i - 4) / 2 : 7 - (i - 5) / 2
+        }
+    }
+
+    private mutating func buildFixedTables() throws(InflateError) {
+        guard !fixedTablesBuilt else { return }
+        let lengths = tables.lengths
+        (lengths + 0).update(repeating: 8, count: 144)
+        (lengths + 144).update(repeating: 9, count: 112)
+        (lengths + 256).update(repeating: 7, count: 24)
+        (lengths + 280).update(repeating: 8, count: 8)
+        try HuffmanTable.build(
+            lengths: lengths, count: 288, tree: .literalLength, rootBits: TableStorage.literalRootBits,
+            table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols)
+        (lengths + 288).update(repeating: 5, count: 32)
+        try HuffmanTable.build(
+            lengths: lengths + 288, count: 32, tree: .distance, rootBits: TableStorage.distanceRootBits,
+            table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+        fixedTablesBuilt = true
+    }
+
+    // MARK: the fast loop
+
+    /// Decodes literal/length symbols while at least 8 input bytes and 258 output bytes of room remain: one 64-bit
+    /// refill covers the longest symbol (15 + 5 + 15 + 13 = 48 bits). Returns at the end of a block (mode changes)
+    /// or when either margin runs out, giving back whole bytes it loaded but did not use.
+    @inline(__always)
+    private mutating func fastCodes<Sink: OutputSink>(
+        _ input: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int, _ sink: inout Sink, callStart: Int
+    ) throws(InflateError) {
+        var bits = bitBuffer
+        var count = bitCount
+        var p = position
+        var out = totalOut
+        let literalTable = tables.literalTable
+        let distanceTable = tables.distanceTable
+        let literalMask = (1 << TableStorage.literalRootBits) - 1
+        let distanceMask = (1 << TableStorage.distanceRootBits) - 1
+        let window = windowSize
+        while end - p >= 8 && sink.room >= 258 {
+            bits |= UnsafeRawPointer(input + p).loadUnaligned(as: UInt64.self).littleEndian &<< UInt64(count)
+            p += (63 - count) >> 3
+            count |= 56
+
+            var entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
+            if Entry.op(entry) == Entry.long {
+                entry = try longEntry(bits, count, tree: .literalLength)
+            }
+            var n = Entry.length(entry)
+            bits &>>= UInt64(n)
+            count -= n
+            let op = Entry.op(entry)
+            if op == Entry.literal {
+                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                out &+= 1
+                // At least 41 bits remain: up to two more literals (15 bits each) need no refill.
+                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
+                guard Entry.op(entry) == Entry.literal else { continue }
+                n = Entry.length(entry)
+                bits &>>= UInt64(n)
+                count -= n
+                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                out &+= 1
+                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
+                guard Entry.op(entry) == Entry.literal else { continue }
+                n = Entry.length(entry)
+                bits &>>= UInt64(n)
+                count -= n
+                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                out &+= 1
+                continue
+            }
+            if op == Entry.base {
+                n = Entry.extra(entry)
+                let length = Entry.value(entry) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
+                bits &>>= UInt64(n)
+                count -= n
+                var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
+                if Entry.op(d) == Entry.long {
+                    d = try longEntry(bits, count, tree: .distance)
+                }
+                n = Entry.length(d)
+                bits &>>= UInt64(n)
+                count -= n
+                guard Entry.op(d) == Entry.base else {
+                    if Entry.op(d) == Entry.invalidSymbol { throw .invalidSymbol(.distance, Entry.value(d)) }
+                    throw .invalidCode(.distance)
+                }
+                n = Entry.extra(d)
+                let dist = Entry.value(d) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
+                bits &>>= UInt64(n)
+                count -= n
+                guard dist <= out && dist <= window else {
+                    throw .distanceTooFarBack(distance: dist, available: min(out, window))
+                }
+                sink.copyMatch(distance: dist, length: length)
+                out &+= length
+                continue
+            }
+            if op == Entry.endOfBlock {
+                mode = isFinalBlock ? .trailer : .blockHeader
+                break
+            }
+            if op == Entry.invalidSymbol { throw .invalidSymbol(.literalLength, Entry.value(entry)) }
+            throw .invalidCode(.literalLength)
+        }
+        // Give back whole bytes loaded ahead (only those this call took from its own input).
+        let unused = min(count >> 3, p - callStart)
+        p -= unused
+        count -= unused << 3
+        bitBuffer = count == 64 ? bits : bits & ((1 << UInt64(count)) - 1)
+        bitCount = count
+        position = p
+        totalOut = out
+    }
+
+    @inline(never)
+    private func longEntry(_ bits: UInt64, _ count: Int, tree: HuffmanTree) throws(InflateError) -> UInt32 {
+        let counts = tree == .literalLength ? tables.literalCounts : tables.distanceCounts
+        let symbols = tree == .literalLength ? tables.literalSymbols : tables.distanceSymbols
+        let found = HuffmanTable.decodeLong(bits, available: count, counts: counts, symbols: symbols)
+        guard found > 0 else { throw .invalidCode(tree) }
+        return Entry.forSymbol(found & 0xFFFF, of: tree, length: found >> 16)
+    }
+}

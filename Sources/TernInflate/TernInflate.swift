@@ -1,1 +1,0 @@
-// TernInflate — see docs/ARCHITECTURE.md

@@ -1,0 +1,172 @@
+import Foundation
+import TernModel
+
+/// Writing a trainer's state as a docs/CHECKPOINT.md checkpoint, plus `train-state.safetensors` (optimizer moments
+/// and progress) so `--resume` continues bit-identically. Both go through TernModel's atomic writers.
+public enum TrainingCheckpoint {
+    public static let stateFileName = "train-state.safetensors"
+
+    public enum ResumeError: Error, CustomStringConvertible {
+        case missing(path: String)
+        case unreadable(path: String, problem: String)
+        case recipeMismatch(saved: String, requested: String)
+        case architectureMismatch(name: String)
+        case wrongTensor(name: String)
+
+        public var description: String {
+            switch self {
+            case .missing(let p): return "\(p): no training state to resume (run without --resume first)"
+            case .unreadable(let p, let problem): return "\(p): \(problem)"
+            case .recipeMismatch(let saved, let requested):
+                return "the saved run used a different recipe; saved: \(saved)\nrequested: \(requested)"
+            case .architectureMismatch(let n): return "the saved run trained a different architecture than \(n)"
+            case .wrongTensor(let n): return "training state tensor \(n) is missing or has the wrong size"
+            }
+        }
+    }
+
+    // MARK: Order conversion (internal HWC/OHWI ↔ checkpoint CHW/OIHW)
+
+    /// `perm[c]` = internal index of checkpoint element c, for one layer's weight tensor.
+    static func checkpointToInternal(_ layer: WeightLayer, inputShape: FeatureShape) -> [Int]? {
+        switch layer.geometry {
+        case .dense(let n):
+            let (c, h, w) = (inputShape.channels, inputShape.height, inputShape.width)
+            if h * w == 1 { return nil }
+            var perm = [Int](repeating: 0, count: layer.outputs * n)
+            for o in 0 ..< layer.outputs { for ch in 0 ..< c { for y in 0 ..< h { for x in 0 ..< w {
+                perm[o * n + (ch * h + y) * w + x] = o * n + (y * w + x) * c + ch
+            } } } }
+            return perm
+        case .conv(let c, _, _, let k, _):
+            let n = layer.fanIn
+            var perm = [Int](repeating: 0, count: layer.outputs * n)
+            for o in 0 ..< layer.outputs { for ch in 0 ..< c { for y in 0 ..< k { for x in 0 ..< k {
+                perm[o * n + (ch * k + y) * k + x] = o * n + (y * k + x) * c + ch
+            } } } }
+            return perm
+        }
+    }
+
+    static func toCheckpointOrder<T>(_ v: [T], _ perm: [Int]?) -> [T] { perm.map { p in p.map { v[$0] } } ?? v }
+
+    static func toInternalOrder<T>(_ v: [T], _ perm: [Int]?) -> [T] {
+        guard let perm else { return v }
+        var out = v
+        for (c, i) in perm.enumerated() { out[i] = v[c] }
+        return out
+    }
+
+    /// Input shapes of the architecture's weight layers, in order.
+    static func weightInputShapes(_ a: Architecture) -> [FeatureShape] {
+        guard let shapes = try? a.inferShapes() else { return [] }
+        return a.weightLayerIndices.map { shapes[$0].input }
+    }
+
+    // MARK: Checkpoint
+
+    /// The checkpoint of the trainer's current network.
+    public static func checkpoint(_ trainer: Trainer, dataset: String, integerTestAccuracy: Double? = nil) -> Checkpoint {
+        let net = trainer.network
+        let arch = net.architecture
+        let inputs = weightInputShapes(arch)
+        var layers: [Checkpoint.LayerTensors?] = arch.layers.map { _ in nil }
+        for (n, (layerIndex, l)) in zip(arch.weightLayerIndices, net.weightLayers).enumerated() {
+            let perm = checkpointToInternal(l, inputShape: inputs[n])
+            let q = l.currentQuantized()
+            let isFloat = trainer.recipe.method == .float
+            layers[layerIndex] = Checkpoint.LayerTensors(
+                weight: toCheckpointOrder(l.weight.value, perm),
+                ternary: isFloat ? nil : toCheckpointOrder(q.ternary, perm),
+                mask: l.mask.map { toCheckpointOrder($0, perm) },
+                alpha: isFloat ? nil : [q.alpha],
+                batchNorm: .init(gamma: l.gamma.value, beta: l.beta.value, mean: l.runningMean, variance: l.runningVar))
+        }
+        var recipeJSON: JSONValue = .object([:])
+        if let data = try? jsonEncoder.encode(trainer.recipe), let v = try? JSONValue.parse(bytes: Array(data)) {
+            recipeJSON = v
+        }
+        let stages = trainer.progress.stages.map {
+            Checkpoint.Stage(name: $0.name, epochs: $0.epochs, testAccuracy: $0.testAccuracy, seconds: $0.seconds)
+        }
+        var cp = Checkpoint(architecture: arch, layers: layers, batchNormEpsilon: Double(WeightLayer.epsilon),
+                            dataset: dataset, seed: Int(truncatingIfNeeded: trainer.recipe.seed), recipe: recipeJSON,
+                            stages: stages, integerTestAccuracy: integerTestAccuracy)
+        cp.sparsity = cp.measuredSparsity()
+        return cp
+    }
+
+    static var jsonEncoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+
+    // MARK: Training state
+
+    /// Writes `train-state.safetensors` (first) and the checkpoint into `directory`, each atomically.
+    public static func save(_ trainer: Trainer, dataset: String, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var tensors: [String: Safetensors.Tensor] = [:]
+        for (i, l) in trainer.network.weightLayers.enumerated() {
+            for (name, p) in [("weight", l.weight), ("gamma", l.gamma), ("beta", l.beta)] {
+                tensors["\(i).\(name)"] = .init(float32: p.value, shape: [p.count])
+                tensors["\(i).\(name).m1"] = .init(float32: p.moment1, shape: [p.count])
+                tensors["\(i).\(name).m2"] = .init(float32: p.moment2, shape: [p.count])
+            }
+            tensors["\(i).runningMean"] = .init(float32: l.runningMean, shape: [l.outputs])
+            tensors["\(i).runningVar"] = .init(float32: l.runningVar, shape: [l.outputs])
+            if let m = l.mask { tensors["\(i).mask"] = .init(uint8: m, shape: [m.count]) }
+        }
+        let metadata = [
+            "progress": String(decoding: try jsonEncoder.encode(trainer.progress), as: UTF8.self),
+            "recipe": String(decoding: try jsonEncoder.encode(trainer.recipe), as: UTF8.self),
+            "architecture": try trainer.network.architecture.json.compactSerialized(),
+        ]
+        let bytes = try Safetensors(tensors: tensors, metadata: metadata).serialized()
+        try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stateFileName))
+        try checkpoint(trainer, dataset: dataset).write(to: directory)
+    }
+
+    /// Restores a trainer from `directory/train-state.safetensors`; the recipe and architecture must match.
+    public static func resume(_ trainer: Trainer, from directory: String) throws {
+        let path = (directory as NSString).appendingPathComponent(stateFileName)
+        guard let data = FileManager.default.contents(atPath: path) else { throw ResumeError.missing(path: path) }
+        let st: Safetensors
+        do { st = try Safetensors(bytes: [UInt8](data)) } catch {
+            throw ResumeError.unreadable(path: path, problem: "\(error)")
+        }
+        let requested = String(decoding: try jsonEncoder.encode(trainer.recipe), as: UTF8.self)
+        guard let saved = st.metadata["recipe"], saved == requested else {
+            throw ResumeError.recipeMismatch(saved: st.metadata["recipe"] ?? "none", requested: requested)
+        }
+        guard st.metadata["architecture"] == (try trainer.network.architecture.json.compactSerialized()) else {
+            throw ResumeError.architectureMismatch(name: trainer.network.architecture.name)
+        }
+        guard let progressText = st.metadata["progress"],
+              let progress = try? JSONDecoder().decode(TrainingProgress.self, from: Data(progressText.utf8)) else {
+            throw ResumeError.unreadable(path: path, problem: "no progress record")
+        }
+        func floats(_ name: String, _ count: Int) throws -> [Float] {
+            guard let v = st.tensors[name]?.float32Values, v.count == count else { throw ResumeError.wrongTensor(name: name) }
+            return v
+        }
+        for (i, l) in trainer.network.weightLayers.enumerated() {
+            for (name, p) in [("weight", l.weight), ("gamma", l.gamma), ("beta", l.beta)] {
+                p.value = try floats("\(i).\(name)", p.count)
+                p.moment1 = try floats("\(i).\(name).m1", p.count)
+                p.moment2 = try floats("\(i).\(name).m2", p.count)
+            }
+            l.runningMean = try floats("\(i).runningMean", l.outputs)
+            l.runningVar = try floats("\(i).runningVar", l.outputs)
+            if let t = st.tensors["\(i).mask"] {
+                guard let m = t.uint8Values, m.count == l.weight.count else { throw ResumeError.wrongTensor(name: "\(i).mask") }
+                l.mask = m
+            } else {
+                l.mask = nil
+            }
+        }
+        trainer.progress = progress
+        trainer.applyQuantization()
+    }
+}

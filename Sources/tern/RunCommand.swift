@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import TernFormat
+import TernModel
+import TernRuntime
+
+/// `tern run`: classify a dataset's test images (or one PGM image) with the integer runtime.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Classify test images with a .tern artifact (integer-only runtime) and report accuracy.",
+        discussion: """
+            Loads the test split from --data (MNIST / Fashion-MNIST IDX or CIFAR-10 binary, plain or .gz; the \
+            artifact's general.dataset metadata says which), runs it through the runtime in the chosen mode, and \
+            prints accuracy, a predictions summary, a checksum of all logits (equal across modes and batch sizes \
+            by construction), the arena the mode needs and a per-layer profile.
+
+            Examples:
+              tern run Models/lfc-mnist-98/model.tern --data Models/samples/mnist
+              tern run model.tern --data ../shared/datasets/mnist --mode stream --batch 64 --json
+              tern run model.tern --image digit.pgm
+            """
+    )
+
+    @Argument(help: "The .tern file.")
+    var model: String
+
+    @Option(help: "Dataset directory (test split is used).")
+    var data: String?
+
+    @Option(help: "Classify one 8-bit PGM image instead of a dataset.")
+    var image: String?
+
+    @Option(help: "Use only the first N test images.")
+    var count: Int?
+
+    @Option(help: "stream (weights inflated per batch through the declared window) or resident (decoded at load).")
+    var mode = "resident"
+
+    @Option(help: "Images per pass over the weights.")
+    var batch = 64
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() throws {
+        let loaded = try LoadedModel(path: model)
+        let executionMode: ExecutionMode = switch mode {
+        case "stream", "streaming": .streaming
+        case "resident": .resident
+        default: throw ValidationError("--mode is stream or resident")
+        }
+        guard batch >= 1, batch <= Plan.maxBatch else { throw ValidationError("--batch must be in 1…\(Plan.maxBatch)") }
+        let engine = try loaded.engine(mode: executionMode, batch: batch)
+        let plan = engine.plan
+        if let image {
+            let pgm = try readPGM(image)
+            guard pgm.pixels.count == plan.inputElements else {
+                throw ValidationError("\(image): \(pgm.width)×\(pgm.height) pixels, the model expects \(plan.inputElements)")
+            }
+            let (predictions, logits) = try classifyAll(engine, images: pgm.pixels, count: 1)
+            let report = SingleImageReport(model: model, image: image, prediction: Int(predictions[0]), logits: logits)
+            if json { print(try jsonString(report)) } else {
+                print("\(image): class \(predictions[0])  (logits \(logits.map(String.init).joined(separator: " ")))")
+            }
+            return
+        }
+        guard let data else { throw ValidationError("give --data DIR (a dataset directory) or --image FILE") }
+        if let count, count < 1 { throw ValidationError("--count must be positive") }
+        let set = try loadTestImages(loaded, directory: data, count: count, plan: plan)
+        let progress = ProgressBar(total: set.count, label: "classifying", enabled: !json && isatty(2) != 0)
+        let start = now()
+        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress)
+        let seconds = now() - start
+        var correct = 0
+        var perClass = [Int](repeating: 0, count: plan.classCount)
+        for (p, label) in zip(predictions, set.labels) {
+            if Int(p) == Int(label) { correct += 1 }
+            perClass[Int(p)] += 1
+        }
+        let report = RunReport(
+            model: model, data: data, mode: executionMode == .streaming ? "stream" : "resident", batch: batch,
+            images: set.count, correct: correct, accuracy: Double(correct) / Double(max(set.count, 1)),
+            expectedAccuracy: loaded.double("quality.integer_accuracy"), predictionsPerClass: perClass,
+            firstPredictions: predictions.prefix(20).map(Int.init), logitsChecksum: logitsChecksum(logits),
+            arenaBytes: plan.arenaBytes(executionMode), declaredArenaBytes: Int(executionMode == .streaming
+                ? loaded.file.header.arenaStreamingBytes : loaded.file.header.arenaResidentBytes),
+            seconds: seconds, microsecondsPerImage: seconds * 1e6 / Double(max(set.count, 1)),
+            layers: layerProfiles(loaded, plan: plan))
+        if json { print(try jsonString(report)) } else { print(report.text()) }
+    }
+}
+
+struct SingleImageReport: Codable {
+    var model: String
+    var image: String
+    var prediction: Int
+    var logits: [Int64]
+}
+
+struct RunReport: Codable {
+    var model: String
+    var data: String
+    var mode: String
+    var batch: Int
+    var images: Int
+    var correct: Int
+    var accuracy: Double
+    /// `quality.integer_accuracy` from the artifact (the trainer's integer reference on the full test set).
+    var expectedAccuracy: Double?
+    var predictionsPerClass: [Int]
+    var firstPredictions: [Int]
+    var logitsChecksum: String
+    var arenaBytes: Int
+    var declaredArenaBytes: Int
+    var seconds: Double
+    var microsecondsPerImage: Double
+    var layers: [LayerProfile]
+
+    func text() -> String {
+        var out = "\(model) on \(data): \(images) test images, mode \(mode), batch \(batch)\n"
+        out += "accuracy \(String(format: "%.2f", accuracy * 100)) % (\(correct)/\(images))"
+        if let expectedAccuracy {
+            out += ", model card (full test set, integer reference): \(String(format: "%.2f", expectedAccuracy * 100)) %"
+        }
+        out += "\npredictions per class: \(predictionsPerClass.map(String.init).joined(separator: " "))\n"
+        out += "first predictions: \(firstPredictions.map(String.init).joined(separator: " "))\n"
+        out += "logits checksum: \(logitsChecksum)\n"
+        out += "arena: \(arenaBytes) B"
+        if declaredArenaBytes > 0 && declaredArenaBytes != arenaBytes && batch == 1 {
+            out += " (the header declares \(declaredArenaBytes) B)"
+        }
+        out += "\ntime: \(String(format: "%.3f", seconds)) s, \(String(format: "%.1f", microsecondsPerImage)) µs/image (1 thread)\n\n"
+        out += profileTable(layers)
+        return out
+    }
+}

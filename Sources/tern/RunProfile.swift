@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import TernFormat
+import TernModel
+import TernRuntime
+
+/// One layer of `tern run`'s profile: what it reads and how much work it does per image.
+struct LayerProfile: Codable {
+    var index: Int
+    var kind: String
+    var input: [Int]
+    var output: [Int]
+    /// Resident kernel the cost model chose (streaming always decodes rows; the sliced tail stays sliced).
+    var kernel: String
+    var weightBytesStored: UInt64
+    var compression: String
+    var nonzeros: Int
+    /// Nonzero multiply-accumulates (nonzeros × output positions) per image.
+    var operations: Int
+    var residentWeightBytes: Int
+}
+
+func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
+    plan.layers.enumerated().map { i, l in
+        let r = l.record
+        let section = r.kind == .maxPool ? nil : loaded.file.sections[Int(r.weightSection)]
+        let kind: String = switch r.kind {
+        case .dense: r.isFinal ? "dense (logits)" : "dense"
+        case .conv: "conv \(r.kernel)×\(r.kernel) p\(r.padding)"
+        case .maxPool: "maxpool 2×2"
+        }
+        let kernel: String = switch l.kernel {
+        case .sparse: "sparse rows"
+        case .dense: "popcount masks"
+        case .columns: "pixel columns"
+        case .sliced: "bit-sliced batch"
+        case .pool: "pool"
+        }
+        return LayerProfile(
+            index: i, kind: kind, input: [Int(r.inChannels), Int(r.inHeight), Int(r.inWidth)],
+            output: [Int(r.outChannels), Int(r.outHeight), Int(r.outWidth)], kernel: kernel,
+            weightBytesStored: section?.storedBytes ?? 0,
+            compression: section.map { $0.compression == .zlib ? "zlib/\($0.windowBits)" : "none" } ?? "-",
+            nonzeros: l.nonzeros, operations: l.nonzeros * l.positions,
+            residentWeightBytes: r.kind == .maxPool ? 0 : l.residentWeightBytes)
+    }
+}
+
+func profileTable(_ layers: [LayerProfile]) -> String {
+    var out = "  #  layer            input → output           kernel            stored B  compression   nonzeros   MACs/image\n"
+    for l in layers {
+        let shape = l.input.map(String.init).joined(separator: "×") + " → " + l.output.map(String.init).joined(separator: "×")
+        out += "  " + pad(String(l.index), 2) + " " + padRight(l.kind, 16) + " " + padRight(shape, 24) + " "
+        out += padRight(l.kernel, 17) + pad(String(l.weightBytesStored), 9) + "  " + padRight(l.compression, 11)
+        out += pad(String(l.nonzeros), 10) + pad(String(l.operations), 13) + "\n"
+    }
+    return out
+}
+
+/// Loads the test split a model was trained for from `directory` (`general.dataset` picks the kind, else the files
+/// decide), checking that its images fit the model's input.
+func loadTestImages(_ loaded: LoadedModel, directory: String, count: Int?, plan: Plan) throws -> Dataset {
+    let kind = loaded.string("general.dataset").flatMap(Dataset.Kind.init(rawValue:))
+    let data: Dataset
+    do { data = try Dataset.load(directory: directory, kind: kind, split: .test, limit: count) } catch {
+        throw ValidationError("\(error)")
+    }
+    guard data.imageSize == plan.inputElements else {
+        throw ValidationError("\(directory): images have \(data.imageSize) pixels, the model expects \(plan.inputElements)")
+    }
+    return data
+}
+
+/// Reads a binary (P5) or ASCII (P2) PGM with maxval ≤ 255: one gray image, HWC with one channel.
+func readPGM(_ path: String) throws -> (pixels: [UInt8], width: Int, height: Int) {
+    let bytes = try readFile(path)
+    var i = 0
+    func token() throws -> String {
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "#") { while i < bytes.count && bytes[i] != 10 { i += 1 } }
+            else if bytes[i] == 32 || (9...13).contains(bytes[i]) { i += 1 } else { break }
+        }
+        var s = ""
+        while i < bytes.count, !(bytes[i] == 32 || (9...13).contains(bytes[i])) { s.append(Character(UnicodeScalar(bytes[i]))); i += 1 }
+        guard !s.isEmpty else { throw ValidationError("\(path): truncated PGM header") }
+        return s
+    }
+    let magic = try token()
+    guard magic == "P5" || magic == "P2" else { throw ValidationError("\(path): not a PGM file (P5/P2); convert PNGs with e.g. `convert in.png out.pgm`") }
+    guard let w = Int(try token()), let h = Int(try token()), let maxval = Int(try token()), w > 0, h > 0,
+          w <= 4096, h <= 4096, (1...255).contains(maxval) else {
+        throw ValidationError("\(path): bad PGM dimensions or maxval (8-bit gray only)")
+    }
+    if magic == "P5" {
+        i += 1
+        guard bytes.count - i >= w * h else { throw ValidationError("\(path): PGM pixel data truncated") }
+        return (Array(bytes[i..<(i + w * h)]), w, h)
+    }
+    var pixels: [UInt8] = []
+    for _ in 0..<(w * h) {
+        guard let v = UInt8(try token()) else { throw ValidationError("\(path): bad PGM pixel") }
+        pixels.append(v)
+    }
+    return (pixels, w, h)
+}

@@ -1,1 +1,0 @@
-// Tests for TernInflate live beside this file, one file per concern.
