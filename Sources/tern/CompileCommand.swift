@@ -208,9 +208,10 @@ struct VerificationFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs the artifact through the runtime's reference path (`TernRuntime.Reference`) and the checkpoint's folded
-/// network — before any compiler pass — through the trainer's integer reference (`TernModel.IntegerReference`), on
-/// the test split of `dataDirectory`, and compares every logit.
+/// Runs the checkpoint's folded network — before any compiler pass — through the trainer's integer reference
+/// (`TernModel.IntegerReference`), and compares every logit with (1) the integer reference on the network decoded
+/// back from the artifact and (2) the runtime's reference path (`TernRuntime.Reference`) on the artifact's bytes,
+/// on the test split of `dataDirectory`.
 func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: String, count: Int?) throws
     -> VerificationSummary
 {
@@ -225,8 +226,23 @@ func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: 
     do { expected = try IntegerReference.logits(network: reference, images: data.images, count: n) } catch {
         throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
     }
+    // 1. The artifact decoded on the host (system zlib) and run by the integer reference: checks the compiler's
+    //    passes and encodings on their own.
+    let decoded: IntegerNetwork
+    do { decoded = try ArtifactDecoder.decode(bytes).network } catch {
+        throw VerificationFailure(description: "the artifact does not decode: \(error)")
+    }
+    let host: [Int64]
+    do { host = try IntegerReference.logits(network: decoded, images: data.images, count: n) } catch {
+        throw VerificationFailure(description: "the integer reference cannot run the artifact's network: \(error)")
+    }
+    if let i = (0..<n).first(where: { host[($0 * classes)..<(($0 + 1) * classes)] != expected[($0 * classes)..<(($0 + 1) * classes)] }) {
+        throw VerificationFailure(description: "MISMATCH between the checkpoint and the compiled network on image \(i): "
+            + "\(Array(expected[(i * classes)..<((i + 1) * classes)])) vs \(Array(host[(i * classes)..<((i + 1) * classes)]))")
+    }
+    // 2. The runtime's reference path on the artifact's bytes. It is slow on purpose: run it in chunks on every
+    //    core, with a progress bar.
     let file = try TernFile(parsing: bytes)
-    // The reference path is slow on purpose: run it in chunks on every core, with a progress bar.
     let chunk = 20
     let chunks = (n + chunk - 1) / chunk
     let results = ChunkResults(count: chunks, progress: ProgressBar(total: chunks, label: "verify"))
