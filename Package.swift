@@ -36,7 +36,7 @@ let package = Package(
     targets: [
         // Dependency-free core (also built as Embedded Swift by tools/check-embedded).
         .target(name: "TernFormat"),
-        .target(name: "TernInflate", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "TernInflate"),
         .target(name: "TernRuntime", dependencies: ["TernFormat", "TernInflate"], swiftSettings: nativeFlags),
 
         // Host-side tool chain.

@@ -1,36 +1,38 @@
 import Foundation
 
-/// A one-line progress bar on stderr (`\r`-rewritten), throttled to a few updates per second.
-/// A class so that concurrent workers (under their own lock) can share one bar.
+/// A one-line progress bar on stderr (`\r`-rewritten), throttled to a few updates per second, with an ETA.
+/// Two ways to drive it: a count of done items (`init(total:label:)` + `update(_:)`), or free-form lines for
+/// multi-stage work such as training (`draw(prefix:fraction:stepFraction:suffix:)`).
 final class ProgressBar {
     private var lastDraw = Date.distantPast
     private let started = Date()
+    private let total: Int
+    private let label: String
     let enabled: Bool
-    /// For `update(_:)`: the item count and the label drawn before the bar.
-    let total: Int
-    let label: String
 
+    /// A bar for free-form `draw` calls; off when stderr is not a terminal (a log file gets no `\r` lines).
     init(enabled: Bool = true) {
-        self.enabled = enabled
-        total = 0
-        label = ""
+        self.total = 0
+        self.label = ""
+        self.enabled = enabled && isatty(2) != 0
     }
 
-    /// A bar over `total` items (`update(done)`), shown only when stderr is a terminal unless `enabled` says.
+    /// A bar counting `total` items; off when stderr is not a terminal.
     init(total: Int, label: String, enabled: Bool = isatty(2) != 0) {
-        self.enabled = enabled && total > 0
         self.total = total
         self.label = label
+        self.enabled = enabled && total > 0
     }
 
-    /// Draws `label [####....] done/total ETA …`, ending the line when everything is done.
+    /// Shows `done` of `total` items; ends the line at `total`.
     func update(_ done: Int) {
-        draw(prefix: label, fraction: Double(done) / Double(max(total, 1)),
-             stepFraction: Double(done) / Double(max(total, 1)), suffix: "\(done)/\(total)", force: done >= total)
-        if done >= total { finishLine() }
+        let fraction = Double(done) / Double(max(total, 1))
+        draw(prefix: label, fraction: fraction, stepFraction: fraction, suffix: "\(done)/\(total)", force: done == total)
+        if done == total { finishLine() }
     }
 
-    /// Draws `prefix [####....] 42% suffix ETA 1m05s`; `fraction` is of the whole job (for the ETA).
+    /// Draws `prefix [####....] suffix ETA 1m05s`; `fraction` is of the whole job (for the ETA), `stepFraction`
+    /// fills the bar.
     func draw(prefix: String, fraction: Double, stepFraction: Double, suffix: String, force: Bool = false) {
         guard enabled else { return }
         let now = Date()
