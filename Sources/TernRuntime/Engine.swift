@@ -216,7 +216,9 @@ public struct Engine {
             let w = arena + layout.weights[i]
             if l.kernel == .columns {
                 let starts = w.assumingMemoryBound(to: UInt32.self)
-                ColumnKernel.run(c, rows: l.rows, elements: l.fanIn, starts: starts, entries: starts + (l.fanIn + 1),
+                let splits = starts + (l.fanIn + 1)
+                let rows = UnsafeRawPointer(splits + l.fanIn).assumingMemoryBound(to: UInt16.self)
+                ColumnKernel.run(c, rowCount: l.rows, elements: l.fanIn, starts: starts, splits: splits, rows: rows,
                                  accumulators: int32(layout.accumulators))
             } else if l.kernel == .dense {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
@@ -273,33 +275,48 @@ public struct Engine {
         let map = OffsetMap(l)
         let found: Int
         if l.kernel == .columns {
-            // Two passes: count each column's nonzeros, then place them (column starts are prefix sums).
+            // Two passes: count each column's +1 and all nonzeros, then place them. `starts[e]` then serves as
+            // column e's +1 cursor and `splits[e]` as its −1 cursor; afterwards both are shifted back into place.
             let starts = w.assumingMemoryBound(to: UInt32.self)
-            let entries = starts + (fanIn + 1)
-            starts.update(repeating: 0, count: fanIn + 1)
+            let splits = starts + (fanIn + 1)
+            let rows = UnsafeMutableRawPointer(splits + fanIn).assumingMemoryBound(to: UInt16.self)
+            starts.update(repeating: 0, count: 2 * fanIn + 1)
             let counted = try decoder.run(&reader) { _, plus, minus in
-                for t in 0..<plus { starts[Int(list[t]) + 1] &+= 1 }
+                for t in 0..<plus {
+                    starts[Int(list[t]) + 1] &+= 1
+                    splits[Int(list[t])] &+= 1
+                }
                 for t in (fanIn - minus)..<fanIn { starts[Int(list[t]) + 1] &+= 1 }
             }
             guard counted == l.nonzeros else {
                 throw .corruptSection(index: section, problem: .nonzeroCount(expected: l.nonzeros, actual: counted))
             }
-            for e in 0..<fanIn { starts[e + 1] &+= starts[e] }
+            for e in 0..<fanIn {
+                starts[e + 1] &+= starts[e]
+                splits[e] &+= starts[e]
+            }
             var again = try SectionReader(file: file, bytes: bytes, index: section, inflateMemory: inflateMemory)
-            // `starts[e]` advances as column e fills; afterwards it equals the old `starts[e + 1]`.
             found = try decoder.run(&again) { row, plus, minus in
-                for t in 0..<plus + minus {
-                    let j = Int(list[t < plus ? t : fanIn - minus + (t - plus)])
-                    entries[Int(starts[j])] = UInt32(truncatingIfNeeded: row << 1 | (t < plus ? 0 : 1))
+                for t in 0..<plus {
+                    let j = Int(list[t])
+                    rows[Int(starts[j])] = UInt16(truncatingIfNeeded: row)
                     starts[j] &+= 1
                 }
+                for t in (fanIn - minus)..<fanIn {
+                    let j = Int(list[t])
+                    rows[Int(splits[j])] = UInt16(truncatingIfNeeded: row)
+                    splits[j] &+= 1
+                }
             }
+            // Now starts[e] = end of column e's +1 rows and splits[e] = end of column e.
             var previous: UInt32 = 0
-            for e in 0...fanIn {
-                let current = e < fanIn ? starts[e] : 0
+            for e in 0..<fanIn {
+                let plusEnd = starts[e], end = splits[e]
                 starts[e] = previous
-                previous = current
+                splits[e] = plusEnd
+                previous = end
             }
+            starts[fanIn] = previous
         } else if l.kernel == .dense {
             let masks = w.assumingMemoryBound(to: UInt64.self)
             masks.update(repeating: 0, count: l.rows * 2 * l.maskWords)
