@@ -26,10 +26,12 @@ public struct InflateProgress: Equatable, Sendable {
 ///
 /// Feed input in chunks of any size (one byte works) and pull output in pieces of any size:
 /// ```swift
-/// var inflater = try ZlibInflater(workspace: arenaSlice)
-/// while !progress.finished {
-///     let progress = try inflater.inflate(chunk, into: weightsBuffer)   // consumes what it can, fills what it can
-///     …use weightsBuffer[0..<progress.produced], advance chunk by progress.consumed…
+/// var inflater = try ZlibInflater(workspace: arenaSlice)   // ZlibInflater.workspaceBytes(windowBits: w) bytes
+/// var finished = false
+/// while !finished {
+///     let p = try inflater.inflate(chunk, into: piece)   // e.g. 512 B of flash in, 256 B of weights out
+///     consume(piece[0..<p.produced]); chunk = next input starting p.consumed bytes further on
+///     finished = p.finished            // no input left and not finished: the stream is truncated
 /// }
 /// ```
 /// Each call returns when it has used all of its input, filled its output, or reached the end of the stream.

@@ -45,8 +45,8 @@ public enum DatasetFixtures {
         _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(bytes))
     }
 
-    /// A learnable synthetic MNIST-like set: class `k` images are noise plus a bright horizontal bar at row `2k+3`
-    /// (for 28×28) so a small network separates them quickly. Deterministic in `seed`.
+    /// A learnable synthetic MNIST-like set: class `k` images are noise plus a bright horizontal bar at row
+    /// `1 + k·(side − 2)/10` so a small network separates them quickly. Deterministic in `seed`.
     public static func syntheticDigits(count: Int, side: Int = 28, seed: UInt64) -> (images: [UInt8], labels: [UInt8]) {
         var state = seed
         func next() -> UInt64 {
@@ -62,7 +62,7 @@ public enum DatasetFixtures {
             let label = Int(next() % 10)
             labels[i] = UInt8(label)
             for p in 0 ..< side * side { images[i * side * side + p] = UInt8(next() % 96) }
-            let row = (2 * label + 3) * side / 28
+            let row = 1 + label * (side - 2) / 10
             for x in 2 ..< side - 2 { images[i * side * side + row * side + x] = 200 + UInt8(next() % 56) }
         }
         return (images, labels)

@@ -1,15 +1,39 @@
 import Foundation
 
-/// A one-line progress bar on stderr (`\r`-rewritten), throttled to a few updates per second.
-struct ProgressBar {
+/// A one-line progress bar on stderr (`\r`-rewritten), throttled to a few updates per second, with an ETA.
+/// Two ways to drive it: a count of done items (`init(total:label:)` + `update(_:)`), or free-form lines for
+/// multi-stage work such as training (`draw(prefix:fraction:stepFraction:suffix:)`).
+final class ProgressBar {
     private var lastDraw = Date.distantPast
     private let started = Date()
+    private let total: Int
+    private let label: String
     let enabled: Bool
 
-    init(enabled: Bool = true) { self.enabled = enabled }
+    /// A bar for free-form `draw` calls; off when stderr is not a terminal (a log file gets no `\r` lines).
+    init(enabled: Bool = true) {
+        self.total = 0
+        self.label = ""
+        self.enabled = enabled && isatty(2) != 0
+    }
 
-    /// Draws `prefix [####....] 42% suffix ETA 1m05s`; `fraction` is of the whole job (for the ETA).
-    mutating func draw(prefix: String, fraction: Double, stepFraction: Double, suffix: String, force: Bool = false) {
+    /// A bar counting `total` items; off when stderr is not a terminal.
+    init(total: Int, label: String, enabled: Bool = isatty(2) != 0) {
+        self.total = total
+        self.label = label
+        self.enabled = enabled && total > 0
+    }
+
+    /// Shows `done` of `total` items; ends the line at `total`.
+    func update(_ done: Int) {
+        let fraction = Double(done) / Double(max(total, 1))
+        draw(prefix: label, fraction: fraction, stepFraction: fraction, suffix: "\(done)/\(total)", force: done == total)
+        if done == total { finishLine() }
+    }
+
+    /// Draws `prefix [####....] suffix ETA 1m05s`; `fraction` is of the whole job (for the ETA), `stepFraction`
+    /// fills the bar.
+    func draw(prefix: String, fraction: Double, stepFraction: Double, suffix: String, force: Bool = false) {
         guard enabled else { return }
         let now = Date()
         guard force || now.timeIntervalSince(lastDraw) > 0.25 else { return }

@@ -102,37 +102,6 @@ func logitsChecksum(_ logits: [Int64]) -> String {
 /// Wall-clock seconds.
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-/// A one-line progress bar with ETA on stderr (silent when stderr is not a terminal or when disabled).
-final class ProgressBar {
-    let total: Int
-    let label: String
-    let start = now()
-    let enabled: Bool
-    private var lastDraw = 0.0
-
-    init(total: Int, label: String, enabled: Bool = isatty(2) != 0) {
-        self.total = total
-        self.label = label
-        self.enabled = enabled && total > 0
-    }
-
-    func update(_ done: Int) {
-        guard enabled else { return }
-        let t = now()
-        guard t - lastDraw > 0.1 || done == total else { return }
-        lastDraw = t
-        let fraction = Double(done) / Double(total)
-        let width = 30
-        let filled = Int(fraction * Double(width))
-        let elapsed = t - start
-        let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = "\r\(label) [\(bar)] \(done)/\(total)  ETA \(String(format: "%.1f", eta)) s"
-        FileHandle.standardError.write(Data(line.utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
-
 /// A runtime error with the file it concerns, printed as a sentence.
 struct CLIRuntimeError: Error, CustomStringConvertible {
     let path: String

@@ -65,7 +65,6 @@ func loadForSizes(_ path: String) throws -> ([SizeReport.Input], SizeReport.Tern
     }
     let (network, description) = try loadAndFold(path)
     let artifact = try Compiler.compileWithReport(network: network, options: CompileOptions(description: description))
-    let storage = SizeReport.TernStorage(weightSectionBytes: artifact.layers.filter { $0.weightEncoding != nil }
-        .map(\.weightBytes), fileBytes: artifact.bytes.count)
+    let storage = SizeReport.TernStorage(artifact)
     return (SizeReport.inputs(network), storage, network.name)
 }

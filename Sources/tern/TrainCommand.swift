@@ -152,7 +152,7 @@ struct TrainCommand: ParsableCommand {
         }
         let trainer = Trainer(architecture: architecture, recipe: recipe)
         if resume { try TrainingCheckpoint.resume(trainer, from: output) }
-        var bar = ProgressBar(enabled: !quiet)
+        let bar = ProgressBar(enabled: !quiet)
         let total = Double(recipe.totalEpochs)
         let startEpoch = trainer.progress.epochsDone
         let started = Date()

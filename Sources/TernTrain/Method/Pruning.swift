@@ -1,14 +1,16 @@
 /// Stage 2's quantization pruning: chooses which weights become permanent zeros.
 public enum Pruner {
     /// Per-layer sparsities that reach `target` over all layers: the last layer gets `min(target, cap)`, the others
-    /// share one value s_h with Σ s_l·n_l = target · Σ n_l (clamped to [0, 1]).
+    /// share one value s_h with Σ s_l·n_l = target · Σ n_l. When the last layer is so large that s_h would keep less
+    /// than half of the target's density in the other layers, every layer gets `target` instead.
     public static func perLayerTargets(counts: [Int], target: Double, lastCap: Double) -> [Double] {
         guard let lastCount = counts.last else { return [] }
         if counts.count == 1 { return [target] }
         let total = Double(counts.reduce(0, +))
         let last = min(target, lastCap)
         let rest = total - Double(lastCount)
-        let hidden = min(1, max(0, (target * total - last * Double(lastCount)) / rest))
+        let hidden = max(0, (target * total - last * Double(lastCount)) / rest)
+        if hidden > 1 - (1 - target) / 2 { return counts.map { _ in target } }
         return counts.dropLast().map { _ in hidden } + [last]
     }
 

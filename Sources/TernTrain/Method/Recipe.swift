@@ -14,7 +14,7 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     public enum Pruning: String, Codable, Sendable {
         /// Every weight layer but the last gets the same sparsity s_h, chosen so the total equals the target; the
-        /// last (tiny) layer gets `min(target, lastLayerSparsityCap)`.
+        /// last (tiny) layer gets `min(target, lastLayerSparsityCap)` (see `Pruner.perLayerTargets`).
         case perLayer = "per-layer"
         /// One magnitude ranking over all layers, each weight's |w| divided by its layer's mean |w| (layers have
         /// different scales); the last layer is still capped.

@@ -1,1 +1,0 @@
-// Tests for TernTrain live beside this file, one file per concern.
