@@ -58,8 +58,11 @@ public struct Engine {
     /// Classifies `count` images (`plan.inputElements` bytes each, HWC) in chunks of `plan.batch`, writing the
     /// predicted class of each (lowest index of the largest logit) and, on request, its logits
     /// (`count × plan.classCount`, `Int64`, real value = logit / 2^logitFractionBits).
+    /// `afterLayer`, if given, is called with each layer's index as soon as that layer has run on a chunk (a hook
+    /// for profilers; the engine itself keeps no clock).
     public func classify(images: UnsafeRawBufferPointer, count: Int, predictions: UnsafeMutableBufferPointer<Int32>,
-                         logits: UnsafeMutableBufferPointer<Int64>? = nil) throws(RuntimeError) {
+                         logits: UnsafeMutableBufferPointer<Int64>? = nil,
+                         afterLayer: ((Int) -> Void)? = nil) throws(RuntimeError) {
         let classes = plan.classCount
         guard count >= 0, images.count >= count * plan.inputElements else {
             throw .bufferTooShort(needed: count * plan.inputElements, provided: images.count)
@@ -73,7 +76,7 @@ public struct Engine {
         var done = 0
         while done < count {
             let n = min(plan.batch, count - done)
-            try runBatch(imageBase + done * plan.inputElements, count: n)
+            try runBatch(imageBase + done * plan.inputElements, count: n, afterLayer: afterLayer)
             for k in 0..<n {
                 let row = out + k * classes
                 var best = 0
@@ -91,7 +94,7 @@ public struct Engine {
         (arena + offset).assumingMemoryBound(to: Int32.self)
     }
 
-    func runBatch(_ images: UnsafeRawPointer, count: Int) throws(RuntimeError) {
+    func runBatch(_ images: UnsafeRawPointer, count: Int, afterLayer: ((Int) -> Void)?) throws(RuntimeError) {
         let layers = plan.layers
         var input = images
         var inputStride = plan.inputElements
@@ -123,6 +126,7 @@ public struct Engine {
                 try runSlicedLayer(i, l, input: input.assumingMemoryBound(to: UInt64.self),
                                    output: outputBase.assumingMemoryBound(to: UInt64.self), count: count)
                 input = UnsafeRawPointer(outputBase)
+                afterLayer?(i)
                 continue
             }
             if let o = l.output {
@@ -137,6 +141,7 @@ public struct Engine {
             }
             input = UnsafeRawPointer(outputBase)
             inputStride = l.output?.bytes ?? 0
+            afterLayer?(i)
         }
     }
 
