@@ -57,7 +57,7 @@ for entry in "${MODELS[@]}"; do
         weights_note="model.safetensors is committed next to model.json."
     else
         rm -f "$out/model.safetensors"
-        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command below regenerates it."
+        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command above regenerates it."
     fi
     NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
         python3 - <<'PY'
