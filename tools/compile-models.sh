@@ -47,9 +47,9 @@ for entry in "${MODELS[@]}"; do
     compile_cmd="tern compile $ckpt -o $out/model.tern --target $TARGET --name $name --verify $DATA/$dataset"
     "$TERN" compile "$ckpt" -o "$out/model.tern" --target "$TARGET" --name "$name" --verify "$DATA/$dataset" \
         --json >"$out/compile.json"
-    sizes_cmd="tern sizes $ckpt --svg $out/sizes.svg"
-    "$TERN" sizes "$ckpt" --svg "$out/sizes.svg" >"$out/sizes.md"
-    "$TERN" sizes "$ckpt" --json >"$out/sizes.json"
+    sizes_cmd="tern sizes $ckpt --artifact $out/model.tern --svg $out/sizes.svg"
+    "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --svg "$out/sizes.svg" >"$out/sizes.md"
+    "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --json >"$out/sizes.json"
     cp "$ckpt" "$out/model.json"
     weights="$run/model.safetensors"
     if [[ -f "$weights" && $(stat -c %s "$weights") -lt 2097152 ]]; then
@@ -57,7 +57,7 @@ for entry in "${MODELS[@]}"; do
         weights_note="model.safetensors is committed next to model.json."
     else
         rm -f "$out/model.safetensors"
-        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command below regenerates it."
+        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command above regenerates it."
     fi
     NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
         python3 - <<'PY'
@@ -95,11 +95,13 @@ lines = [f"# {name}", "",
          "| measure | accuracy |", "|---|---:|"]
 for s in stages:
     if s.get("testAccuracy") is not None:
-        lines.append(f"| float simulation after {s['name']} ({s['epochs']} epochs) | {100 * s['testAccuracy']:.2f} % |")
+        epochs = f"{s['epochs']} epoch" + ("" if s["epochs"] == 1 else "s")
+        lines.append(f"| float simulation after {s['name']} ({epochs}) | {100 * s['testAccuracy']:.2f} % |")
 if ckpt.get("integerTestAccuracy") is not None:
     lines.append(f"| integer reference (trainer) | {100 * ckpt['integerTestAccuracy']:.2f} % |")
 if v:
-    lines.append(f"| `model.tern` on the runtime's reference path ({v['images']:,} images, 0 mismatches) | {100 * v['accuracy']:.2f} % |")
+    lines.append(f"| integer reference on the checkpoint = `model.tern` on the runtime's reference path "
+                 f"({v['images']:,} images, 0 mismatched logits) | {100 * v['accuracy']:.2f} % |")
 lines += ["", "## Sparsity", "", "| layer | shape | weights | nonzero | sparsity |", "|---|---|---:|---:|---:|"]
 for l in sizes["layers"]:
     lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['weights']:,} | {l['nonzero']:,} | {100 * l['sparsity']:.2f} % |")
@@ -118,7 +120,17 @@ lines += ["", "## The artifact", "",
 for l in comp["layers"]:
     lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['nonzero']:,} | {l['weightEncoding']} | "
                  f"{l['weightBytes']:,} | {l['parameters']} | {l['parameterBytes']:,} |")
-lines += ["", "## Sizes: the same weights stored every way", "", "![sizes](sizes.svg)", "", table.strip(), "",
+methods = {m["id"]: m for m in sizes["methods"]}
+t = sizes["tern"]
+lines += ["", "## Goals (docs/COMPRESSION.md)", "",
+          "| goal | measured |", "|---|---:|",
+          f"| weight sections ≤ 1.0 × Σ n·H0 (stretch ≤ 0.97 ×) | {t['weightsOverEntropy']:.3f} × "
+          f"({t['weightsOverStoredEntropy']:.3f} × H0 of the layers as stored) |",
+          f"| everything else ≤ 15 % of the weight bytes | {100 * t['nonWeightShare']:.1f} % |",
+          f"| `.tern` file ≥ 6 × smaller than binary | {methods['tern_file']['timesSmallerThanBinary']:.2f} × |",
+          f"| `.tern` file ≥ 12 × smaller than 2-bit ternary | {methods['tern_file']['timesSmallerThanTernary2']:.2f} × |",
+          "", "The goals are stated for LFC at 98 % sparsity; they are listed for every model.", ""]
+lines += ["## Sizes: the same weights stored every way", "", "![sizes](sizes.svg)", "", table.strip(), "",
           "## Recipe", "", "```json", json.dumps(recipe, indent=2, sort_keys=True), "```", "",
           "## Commands", "",
           "Train (writes the checkpoint this artifact was compiled from; the recipe above lists every setting):", "",
