@@ -10,7 +10,7 @@ SWIFT_TARGET  = armv7em-none-none-eabi
 SWIFT_CPU     = cortex-m3
 GCC_ARCH      = -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 NEEDS_ATOMICS = 0
-SYNTHETIC_WINDOW ?= 0
+SYNTHETIC_WINDOW ?= 13
 
 # Until a trained artifact is committed: a synthetic LFC (784-1024-1024-1024-10, 1-bit activations, 98 % zeros),
 # seed 1, zlib window 2^WINDOW bytes.

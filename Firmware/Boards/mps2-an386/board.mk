@@ -7,7 +7,7 @@ SWIFT_TARGET  = armv7em-none-none-eabi
 SWIFT_CPU     = cortex-m4
 GCC_ARCH      = -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 NEEDS_ATOMICS = 0
-SYNTHETIC_WINDOW ?= 0
+SYNTHETIC_WINDOW ?= 15
 
 # Until a trained artifact is committed: a synthetic LFC (784-1024-1024-1024-10, 1-bit activations, 98 % zeros),
 # seed 1, zlib window 2^WINDOW bytes.
