@@ -36,7 +36,8 @@ public enum Compiler {
         let optimized = optimize(network, eliminateDeadNeurons: options.eliminateDeadNeurons)
 
         var lastArena: ArenaSizes?
-        for maxWindow in stride(from: 15, through: WeightEncoder.smallestWindowBits, by: -1) {
+        var maxWindow = 15
+        while true {
             let encodings = try encodeWeights(optimized.network, maxWindowBits: maxWindow)
             var artifact = try assemble(optimized.network, original: network, encodings: encodings,
                                         maxWindowBits: maxWindow, options: options,
@@ -51,13 +52,13 @@ public enum Compiler {
                 arena = planned
             }
             artifact = try assemble(optimized.network, original: network, encodings: encodings,
-                                        maxWindowBits: maxWindow, options: options,
-                                    arena: arena)
+                                    maxWindowBits: maxWindow, options: options, arena: arena)
             artifact.removedChannels = optimized.removedChannels
             guard let budget = options.arenaBudgetBytes, arena.streaming > budget else { return artifact }
             lastArena = arena
-            // The window only matters if some section uses a bigger one than the next try allows.
-            guard artifact.largestWindowBits >= maxWindow else { break }
+            // Lower the window below the largest one in use; nothing to lower once every stream uses the smallest.
+            guard artifact.largestWindowBits > WeightEncoder.smallestWindowBits else { break }
+            maxWindow = artifact.largestWindowBits - 1
         }
         throw .doesNotFit(target: options.target.rawValue, arenaBytes: lastArena?.streaming ?? 0,
                           budgetBytes: options.arenaBudgetBytes ?? 0)
