@@ -65,14 +65,18 @@ struct CompileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
+        var (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
+        // The checkpoint's own integer-reference run comes first: on the full test set it also provides
+        // `quality.integer_accuracy` when the trainer did not record it.
+        let reference = try verify.map { try ReferenceRun(network: network, dataDirectory: $0, count: count) }
+        if let reference, count == nil, description.integerAccuracy == nil {
+            description.integerAccuracy = reference.accuracy
+        }
+        network.name = network.name.isEmpty ? defaultModelName(output) : network.name
         let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
                                      description: description)
         let artifact = try Compiler.compileWithReport(network: network, options: options)
-        var verification: VerificationSummary?
-        if let verify {
-            verification = try verifyArtifact(artifact.bytes, reference: network, dataDirectory: verify, count: count)
-        }
+        let verification = try reference.map { try verifyArtifact(artifact.bytes, against: $0) }
         try writeAtomically(artifact.bytes, to: output)
         let summary = CompileSummary(artifact, source: network, output: output, target: target,
                                      verification: verification)
@@ -208,24 +212,38 @@ struct VerificationFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs the checkpoint's folded network — before any compiler pass — through the trainer's integer reference
-/// (`TernModel.IntegerReference`), and compares every logit with (1) the integer reference on the network decoded
-/// back from the artifact and (2) the runtime's reference path (`TernRuntime.Reference`) on the artifact's bytes,
-/// on the test split of `dataDirectory`.
-func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: String, count: Int?) throws
-    -> VerificationSummary
-{
-    let data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
-    guard data.imageSize == reference.inputElements else {
-        throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
-            + "images; the model reads \(reference.inputChannels)×\(reference.inputHeight)×\(reference.inputWidth)")
+/// The checkpoint's folded network on the test images: the logits every other path must reproduce.
+struct ReferenceRun {
+    var data: Dataset
+    var logits: [Int64]
+    var classes: Int
+    /// Fraction of images whose integer-reference prediction is the label.
+    var accuracy: Double
+
+    init(network: IntegerNetwork, dataDirectory: String, count: Int?) throws {
+        data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
+        guard data.imageSize == network.inputElements else {
+            throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
+                + "images; the model reads \(network.inputChannels)×\(network.inputHeight)×\(network.inputWidth)")
+        }
+        classes = network.classCount
+        do { logits = try IntegerReference.logits(network: network, images: data.images, count: data.count) } catch {
+            throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
+        }
+        let (l, c, labels) = (logits, classes, data.labels)
+        let correct = (0..<data.count).count { i in IntegerReference.argmax(l[(i * c)..<((i + 1) * c)]) == Int(labels[i]) }
+        accuracy = Double(correct) / Double(max(data.count, 1))
     }
+}
+
+/// Compares the checkpoint's integer-reference logits (`ReferenceRun`: the folded network before any compiler
+/// pass) with (1) the integer reference on the network decoded back from the artifact and (2) the runtime's
+/// reference path (`TernRuntime.Reference`) on the artifact's bytes. Any difference is an error.
+func verifyArtifact(_ bytes: [UInt8], against reference: ReferenceRun) throws -> VerificationSummary {
+    let data = reference.data
     let n = data.count
-    let classes = reference.classCount
-    let expected: [Int64]
-    do { expected = try IntegerReference.logits(network: reference, images: data.images, count: n) } catch {
-        throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
-    }
+    let classes = reference.classes
+    let expected = reference.logits
     // 1. The artifact decoded on the host (system zlib) and run by the integer reference: checks the compiler's
     //    passes and encodings on their own.
     let decoded: IntegerNetwork
