@@ -36,7 +36,7 @@ let package = Package(
     targets: [
         // Dependency-free core (also built as Embedded Swift by tools/check-embedded).
         .target(name: "TernFormat"),
-        .target(name: "TernInflate", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "TernInflate"),
         .target(name: "TernRuntime", dependencies: ["TernFormat", "TernInflate"], swiftSettings: nativeFlags),
 
         // Host-side tool chain.
@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "TernTestSupport", dependencies: ["TernFormat", "TernZlib", "TernModel"], linkerSettings: [.linkedLibrary("m")]),
         .testTarget(name: "TernFormatTests", dependencies: ["TernFormat", "TernTestSupport"]),
         .testTarget(name: "TernInflateTests", dependencies: ["TernInflate", "TernTestSupport", "TernZlib"]),
-        .testTarget(name: "TernRuntimeTests", dependencies: ["TernRuntime", "TernFormat", "TernTestSupport"]),
+        .testTarget(name: "TernRuntimeTests", dependencies: ["TernRuntime", "TernFormat", "TernInflate", "TernZlib", "TernTestSupport"]),
         .testTarget(name: "TernModelTests", dependencies: ["TernModel", "TernTestSupport"]),
         .testTarget(name: "TernTrainTests", dependencies: ["TernTrain", "TernModel", "TernTestSupport"]),
         .testTarget(name: "TernCompilerTests", dependencies: ["TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"]),

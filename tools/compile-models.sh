@@ -5,7 +5,8 @@
 #   sizes.md/.json  tern sizes on the checkpoint; sizes.svg its bar chart
 #   MODEL_CARD.md   accuracy, sparsity, sizes, recipe and the commands that made it
 #
-# Usage: tools/compile-models.sh [NAME ...]        (default: every model below whose checkpoint exists)
+# Usage: tools/compile-models.sh [NAME[=RUN_DIR] ...]   (default: every model below whose checkpoint exists;
+#        NAME=RUN_DIR compiles that model from another run directory, absolute or under $RUNS)
 # Environment: RUNS (default /work/runs) holds <run>/model.json + model.safetensors from `tern train`;
 #              DATA (default ../shared/datasets) holds the datasets; TARGET (default host).
 set -euo pipefail
@@ -24,11 +25,18 @@ MODELS=(
 swift build -c release --product tern >/dev/null
 TERN=.build/release/tern
 
-want=("$@")
+declare -A override=()
+want=()
+for arg in "$@"; do
+    want+=("${arg%%=*}")
+    [[ "$arg" == *=* ]] && override["${arg%%=*}"]="${arg#*=}"
+done
 for entry in "${MODELS[@]}"; do
     IFS='|' read -r name run dataset <<<"$entry"
     if ((${#want[@]})) && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
-    ckpt="$RUNS/$run/model.json"
+    run="${override[$name]:-$run}"
+    [[ "$run" == /* ]] || run="$RUNS/$run"
+    ckpt="$run/model.json"
     if [[ ! -f "$ckpt" ]]; then
         echo "compile-models: $name: no checkpoint at $ckpt, skipped" >&2
         continue
@@ -39,17 +47,17 @@ for entry in "${MODELS[@]}"; do
     compile_cmd="tern compile $ckpt -o $out/model.tern --target $TARGET --name $name --verify $DATA/$dataset"
     "$TERN" compile "$ckpt" -o "$out/model.tern" --target "$TARGET" --name "$name" --verify "$DATA/$dataset" \
         --json >"$out/compile.json"
-    sizes_cmd="tern sizes $ckpt --svg $out/sizes.svg"
-    "$TERN" sizes "$ckpt" --svg "$out/sizes.svg" >"$out/sizes.md"
-    "$TERN" sizes "$ckpt" --json >"$out/sizes.json"
+    sizes_cmd="tern sizes $ckpt --artifact $out/model.tern --svg $out/sizes.svg"
+    "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --svg "$out/sizes.svg" >"$out/sizes.md"
+    "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --json >"$out/sizes.json"
     cp "$ckpt" "$out/model.json"
-    weights="$RUNS/$run/model.safetensors"
+    weights="$run/model.safetensors"
     if [[ -f "$weights" && $(stat -c %s "$weights") -lt 2097152 ]]; then
         cp "$weights" "$out/model.safetensors"
         weights_note="model.safetensors is committed next to model.json."
     else
         rm -f "$out/model.safetensors"
-        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command below regenerates it."
+        weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command above regenerates it."
     fi
     NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
         python3 - <<'PY'
@@ -63,6 +71,23 @@ arch = ckpt["architecture"]
 stages = ckpt.get("stages", [])
 recipe = ckpt.get("recipe", {})
 v = comp.get("verification") or {}
+def train_command():
+    r = recipe if isinstance(recipe, dict) else {}
+    bits = next((l["activation"]["bits"] for l in arch["layers"] if l.get("activation")), 1)
+    parts = ["tern train", f"--arch {arch['name']}", f"--activation-bits {bits}",
+             f"--data ../shared/datasets/{ckpt['dataset']}", f"--recipe {r.get('method', 'sparse-ternary')}"]
+    if "sparsity" in r: parts.append(f"--sparsity {r['sparsity']}")
+    if "epochs" in r: parts.append("--epochs " + ",".join(str(e) for e in r["epochs"]))
+    parts.append(f"--seed {ckpt.get('seed', 1)}")
+    for key, flag in [("lambdaL2", "--lambda-l2"), ("lambdaQ", "--lambda-q"), ("learningRate", "--lr"),
+                      ("retrainLearningRate", "--retrain-lr"), ("batchSize", "--batch-size"), ("pruning", "--pruning"),
+                      ("schedule", "--schedule"), ("trainLimit", "--train-limit")]:
+        if r.get(key) is not None: parts.append(f"{flag} {r[key]}")
+    if isinstance(r.get("optimizer"), dict): parts.append(f"--optimizer {r['optimizer'].get('kind', 'adam')}")
+    if r.get("thresholdRegularizer") is False: parts.append("--no-threshold-reg")
+    parts.append(f"-o runs/{name}")
+    return " \\\n    ".join(parts)
+
 lines = [f"# {name}", "",
          f"`{arch['name']}` on `{ckpt['dataset']}`, trained by `tern train` (seed {ckpt.get('seed')}), compiled by "
          f"`tern compile` into [`model.tern`](model.tern) ({comp['fileBytes']:,} bytes).", "",
@@ -70,11 +95,13 @@ lines = [f"# {name}", "",
          "| measure | accuracy |", "|---|---:|"]
 for s in stages:
     if s.get("testAccuracy") is not None:
-        lines.append(f"| float simulation after {s['name']} ({s['epochs']} epochs) | {100 * s['testAccuracy']:.2f} % |")
+        epochs = f"{s['epochs']} epoch" + ("" if s["epochs"] == 1 else "s")
+        lines.append(f"| float simulation after {s['name']} ({epochs}) | {100 * s['testAccuracy']:.2f} % |")
 if ckpt.get("integerTestAccuracy") is not None:
     lines.append(f"| integer reference (trainer) | {100 * ckpt['integerTestAccuracy']:.2f} % |")
 if v:
-    lines.append(f"| `model.tern` on the runtime's reference path ({v['images']:,} images, 0 mismatches) | {100 * v['accuracy']:.2f} % |")
+    lines.append(f"| integer reference on the checkpoint = `model.tern` on the runtime's reference path "
+                 f"({v['images']:,} images, 0 mismatched logits) | {100 * v['accuracy']:.2f} % |")
 lines += ["", "## Sparsity", "", "| layer | shape | weights | nonzero | sparsity |", "|---|---|---:|---:|---:|"]
 for l in sizes["layers"]:
     lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['weights']:,} | {l['nonzero']:,} | {100 * l['sparsity']:.2f} % |")
@@ -93,12 +120,21 @@ lines += ["", "## The artifact", "",
 for l in comp["layers"]:
     lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['nonzero']:,} | {l['weightEncoding']} | "
                  f"{l['weightBytes']:,} | {l['parameters']} | {l['parameterBytes']:,} |")
-lines += ["", "## Sizes: the same weights stored every way", "", "![sizes](sizes.svg)", "", table.strip(), "",
+methods = {m["id"]: m for m in sizes["methods"]}
+t = sizes["tern"]
+lines += ["", "## Goals (docs/COMPRESSION.md)", "",
+          "| goal | measured |", "|---|---:|",
+          f"| weight sections ≤ 1.0 × Σ n·H0 (stretch ≤ 0.97 ×) | {t['weightsOverEntropy']:.3f} × "
+          f"({t['weightsOverStoredEntropy']:.3f} × H0 of the layers as stored) |",
+          f"| everything else ≤ 15 % of the weight bytes | {100 * t['nonWeightShare']:.1f} % |",
+          f"| `.tern` file ≥ 6 × smaller than binary | {methods['tern_file']['timesSmallerThanBinary']:.2f} × |",
+          f"| `.tern` file ≥ 12 × smaller than 2-bit ternary | {methods['tern_file']['timesSmallerThanTernary2']:.2f} × |",
+          "", "The goals are stated for LFC at 98 % sparsity; they are listed for every model.", ""]
+lines += ["## Sizes: the same weights stored every way", "", "![sizes](sizes.svg)", "", table.strip(), "",
           "## Recipe", "", "```json", json.dumps(recipe, indent=2, sort_keys=True), "```", "",
           "## Commands", "",
-          "Train (writes the checkpoint this artifact was compiled from):", "", "```sh",
-          recipe.get("command", "tern train  # see the recipe above") if isinstance(recipe, dict) else "tern train",
-          "```", "", "Compile, verify and measure (`tools/compile-models.sh " + name + "` runs these):", "", "```sh",
+          "Train (writes the checkpoint this artifact was compiled from; the recipe above lists every setting):", "",
+          "```sh", train_command(), "```", "", "Compile, verify and measure (`tools/compile-models.sh " + name + "` runs these):", "", "```sh",
           os.environ["COMPILE_CMD"], os.environ["SIZES_CMD"], "```", "", os.environ["WEIGHTS_NOTE"], ""]
 open(f"{out}/MODEL_CARD.md", "w").write("\n".join(lines))
 PY

@@ -76,6 +76,7 @@ public enum ArtifactDecoder {
             name: string("general.name"), architecture: string("general.architecture"),
             dataset: string("general.dataset"), inputChannels: Int(first.inChannels),
             inputHeight: Int(first.inHeight), inputWidth: Int(first.inWidth), layers: layers)
-        return (network, SizeReport.TernStorage(weightSectionBytes: weightBytes, fileBytes: bytes.count))
+        return (network, SizeReport.TernStorage(weightSectionBytes: weightBytes, fileBytes: bytes.count,
+                                                storedEntropyBytes: SizeReport.entropyBytes(network)))
     }
 }

@@ -7,7 +7,7 @@ import TernRuntime
 /// A pipeline of small passes, in order:
 /// 1. `ValidatePass` — reject unsupported layers, shapes and activation widths up front, naming the layer.
 /// 2. `ThresholdPass.canonicalize` + `DeadNeuronPass`, to a fixed point (optional), then `NeuronOrderPass`
-///    (hidden channels by density); all bit-exact.
+///    (hidden channels by density or by threshold shape; both are compiled and the smaller file wins); all bit-exact.
 /// 3. `WeightEncoder` — per layer, the smallest of tokens / packed2 × none / zlib strategies (including
 ///    Huffman-only with DEFLATE blocks cut between groups of rows, `RowSegmentation`).
 /// 4. `ThresholdPass.narrowestLayout` — thresholds as int8 / int16 / int32; the affine as int32.
@@ -34,14 +34,36 @@ public enum Compiler {
         if let ram = options.ramKiB, ram < 8 { throw .badOptions("--ram \(ram) KiB is below the 8 KiB minimum") }
         try ValidatePass.run(network)
         let optimized = optimize(network, eliminateDeadNeurons: options.eliminateDeadNeurons)
+        // Both channel orders are compiled; the smaller file wins (ties: density, the first).
+        var best: CompiledArtifact?
+        var firstError: CompileError?
+        for key in NeuronOrderPass.Key.allCases {
+            let artifact: CompiledArtifact
+            do {
+                artifact = try fit(NeuronOrderPass.apply(optimized.network, key: key), original: network,
+                                   removed: optimized.removedChannels, options: options)
+            } catch {
+                firstError = firstError ?? error
+                continue
+            }
+            if best.map({ artifact.bytes.count < $0.bytes.count }) ?? true { best = artifact }
+        }
+        guard let best else { throw firstError! }
+        return best
+    }
 
+    /// Encodes, plans the arena and lowers the zlib window until the arena fits the target's budget.
+    static func fit(
+        _ stored: IntegerNetwork, original network: IntegerNetwork, removed: Int, options: CompileOptions
+    ) throws(CompileError) -> CompiledArtifact {
         var lastArena: ArenaSizes?
-        for maxWindow in stride(from: 15, through: WeightEncoder.smallestWindowBits, by: -1) {
-            let encodings = try encodeWeights(optimized.network, maxWindowBits: maxWindow)
-            var artifact = try assemble(optimized.network, original: network, encodings: encodings,
+        var maxWindow = 15
+        while true {
+            let encodings = try encodeWeights(stored, maxWindowBits: maxWindow)
+            var artifact = try assemble(stored, original: network, encodings: encodings,
                                         maxWindowBits: maxWindow, options: options,
                                         arena: ArenaSizes(streaming: 0, resident: 0))
-            artifact.removedChannels = optimized.removedChannels
+            artifact.removedChannels = removed
             let arena: ArenaSizes
             switch options.arenaPlanner {
             case .none: return artifact
@@ -50,14 +72,14 @@ public enum Compiler {
                 guard let planned = planner(artifact.bytes) else { throw .runtimeRejects("the arena planner failed") }
                 arena = planned
             }
-            artifact = try assemble(optimized.network, original: network, encodings: encodings,
-                                        maxWindowBits: maxWindow, options: options,
-                                    arena: arena)
-            artifact.removedChannels = optimized.removedChannels
+            artifact = try assemble(stored, original: network, encodings: encodings,
+                                    maxWindowBits: maxWindow, options: options, arena: arena)
+            artifact.removedChannels = removed
             guard let budget = options.arenaBudgetBytes, arena.streaming > budget else { return artifact }
             lastArena = arena
-            // The window only matters if some section uses a bigger one than the next try allows.
-            guard artifact.largestWindowBits >= maxWindow else { break }
+            // Lower the window below the largest one in use; nothing to lower once every stream uses the smallest.
+            guard artifact.largestWindowBits > WeightEncoder.smallestWindowBits else { break }
+            maxWindow = artifact.largestWindowBits - 1
         }
         throw .doesNotFit(target: options.target.rawValue, arenaBytes: lastArena?.streaming ?? 0,
                           budgetBytes: options.arenaBudgetBytes ?? 0)
@@ -76,8 +98,7 @@ public enum Compiler {
         }
     }
 
-    /// Step 2 of the pipeline: canonical thresholds, (optionally) dead-neuron elimination to a fixed point, and
-    /// hidden channels sorted by density.
+    /// Step 2 of the pipeline: canonical thresholds and (optionally) dead-neuron elimination to a fixed point.
     static func optimize(_ network: IntegerNetwork, eliminateDeadNeurons: Bool) -> (network: IntegerNetwork, removedChannels: Int) {
         var net = ThresholdPass.canonicalize(network).0
         var removed = 0
@@ -87,7 +108,7 @@ public enum Compiler {
             removed += n
             net = ThresholdPass.canonicalize(next).0
         }
-        return (NeuronOrderPass.apply(net), removed)
+        return (net, removed)
     }
 
     static func encodeWeights(_ network: IntegerNetwork, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {

@@ -36,8 +36,10 @@ public struct SizeReport: Encodable, Sendable {
         public var fileBytes: Int
         public var weightBytes: Int
         public var nonWeightBytes: Int
-        /// weightBytes / Σ n·H0 (goal ≤ 1.0, stretch ≤ 0.97).
+        /// weightBytes / Σ n·H0 of the measured layers (goal ≤ 1.0, stretch ≤ 0.97).
         public var weightsOverEntropy: Double
+        /// weightBytes / Σ n·H0 of the layers as stored (after dead-neuron elimination): the coding gain alone.
+        public var weightsOverStoredEntropy: Double
         /// nonWeightBytes / weightBytes (goal ≤ 0.15 for LFC at 98 %).
         public var nonWeightShare: Double
     }
@@ -64,9 +66,26 @@ public struct SizeReport: Encodable, Sendable {
     public struct TernStorage: Sendable {
         public var weightSectionBytes: [Int]
         public var fileBytes: Int
-        public init(weightSectionBytes: [Int], fileBytes: Int) {
+        /// Σ n·H0 of the layers as the artifact stores them (after dead-neuron elimination), in bytes.
+        public var storedEntropyBytes: Double
+        public init(weightSectionBytes: [Int], fileBytes: Int, storedEntropyBytes: Double) {
             self.weightSectionBytes = weightSectionBytes
             self.fileBytes = fileBytes
+            self.storedEntropyBytes = storedEntropyBytes
+        }
+
+        /// What `artifact` stores.
+        public init(_ artifact: CompiledArtifact) {
+            self.init(weightSectionBytes: artifact.layers.filter { $0.weightEncoding != nil }.map(\.weightBytes),
+                      fileBytes: artifact.bytes.count, storedEntropyBytes: SizeReport.entropyBytes(artifact.network))
+        }
+    }
+
+    /// Σ n·H0 over the weight layers of `network`, in bytes.
+    public static func entropyBytes(_ network: IntegerNetwork) -> Double {
+        network.layers.reduce(0) { sum, l in
+            sum + entropyBytes(n: l.weights.count, minus: l.weights.count(where: { $0 < 0 }),
+                               plus: l.weights.count(where: { $0 > 0 }))
         }
     }
 
@@ -139,6 +158,7 @@ public struct SizeReport: Encodable, Sendable {
             summary = TernSummary(
                 fileBytes: tern.fileBytes, weightBytes: weightBytes, nonWeightBytes: tern.fileBytes - weightBytes,
                 weightsOverEntropy: h > 0 ? Double(weightBytes) / h : 0,
+                weightsOverStoredEntropy: tern.storedEntropyBytes > 0 ? Double(weightBytes) / tern.storedEntropyBytes : 0,
                 nonWeightShare: weightBytes > 0 ? Double(tern.fileBytes - weightBytes) / Double(weightBytes) : 0)
         }
         add("entropy", "zero-order entropy bound Σ n·H0", entropy,

@@ -27,7 +27,8 @@ extension SizeReport {
         if !notes.isEmpty { out += "\n" + notes.joined(separator: "\n") + "\n" }
         if let t = tern {
             out += "\n.tern: \(group(t.fileBytes)) bytes = \(group(t.weightBytes)) weight bytes "
-                + "(\(String(format: "%.3f", t.weightsOverEntropy)) × the entropy bound) + \(group(t.nonWeightBytes)) "
+                + "(\(String(format: "%.3f", t.weightsOverEntropy)) × the entropy bound of the layers above, "
+                + "\(String(format: "%.3f", t.weightsOverStoredEntropy)) × that of the layers as stored) + \(group(t.nonWeightBytes)) "
                 + "other bytes (\(String(format: "%.1f", 100 * t.nonWeightShare)) % of the weights)\n"
         }
         return out

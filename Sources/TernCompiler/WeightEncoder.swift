@@ -65,7 +65,8 @@ enum WeightEncoder {
     }
 
     /// `decoded` uncompressed and under each zlib strategy. The default strategy runs at the largest window the
-    /// target allows and, when the data is shorter than that window, also at the smallest window covering it.
+    /// target allows, at the smallest window covering the data (when that is smaller), and at 2^9 — a much smaller
+    /// inflate window for a few bytes more is often the better trade, and ties go to the smaller window.
     static func compressions(
         of decoded: [UInt8], layout: SectionLayout, maxWindowBits: Int
     ) throws(CompileError) -> [WeightEncoding] {
@@ -74,6 +75,9 @@ enum WeightEncoder {
         while covering < maxWindowBits && (1 << covering) - 262 < decoded.count { covering += 1 }
         var runs: [(WeightEncoding.Method, ZlibStrategy, Int)] = [(.zlibDefault, .defaultStrategy, maxWindowBits)]
         if covering < maxWindowBits { runs.append((.zlibDefault, .defaultStrategy, covering)) }
+        if smallestWindowBits < min(covering, maxWindowBits) {
+            runs.append((.zlibDefault, .defaultStrategy, smallestWindowBits))
+        }
         runs += [(.zlibHuffmanOnly, .huffmanOnly, smallestWindowBits), (.zlibRLE, .rle, smallestWindowBits)]
         for (method, strategy, window) in runs {
             let stored: [UInt8]

@@ -18,7 +18,7 @@ public struct InflateProgress: Equatable, Sendable {
 
 /// A streaming zlib (RFC 1950) / DEFLATE (RFC 1951) decoder that never allocates.
 ///
-/// Memory is one caller-provided workspace: `stateBytes` (6 KiB) of Huffman tables, then the window, which must be
+/// Memory is one caller-provided workspace: `stateBytes` (4,224 B) of Huffman tables, then the window, which must be
 /// at least the 2^windowBits bytes the stream's header declares (256 B for windowBits 8 … 32 KiB for 15).
 /// `workspaceBytes(windowBits:)` gives the total; a `.tern` section records its windowBits so the runtime can size
 /// the workspace from its arena before it reads a byte. The struct itself holds only scalars and pointers into the
@@ -26,10 +26,12 @@ public struct InflateProgress: Equatable, Sendable {
 ///
 /// Feed input in chunks of any size (one byte works) and pull output in pieces of any size:
 /// ```swift
-/// var inflater = try ZlibInflater(workspace: arenaSlice)
-/// while !progress.finished {
-///     let progress = try inflater.inflate(chunk, into: weightsBuffer)   // consumes what it can, fills what it can
-///     …use weightsBuffer[0..<progress.produced], advance chunk by progress.consumed…
+/// var inflater = try ZlibInflater(workspace: arenaSlice)   // ZlibInflater.workspaceBytes(windowBits: w) bytes
+/// var finished = false
+/// while !finished {
+///     let p = try inflater.inflate(chunk, into: piece)   // e.g. 512 B of flash in, 256 B of weights out
+///     consume(piece[0..<p.produced]); chunk = next input starting p.consumed bytes further on
+///     finished = p.finished            // no input left and not finished: the stream is truncated
 /// }
 /// ```
 /// Each call returns when it has used all of its input, filled its output, or reached the end of the stream.

@@ -90,16 +90,13 @@ public enum Reference {
     /// A section's decoded bytes, checked against its length and CRC-32.
     static func decode(file: TernFile, bytes: UnsafeRawBufferPointer, section: Int) throws(RuntimeError) -> [UInt8] {
         let s = file.sections[section]
-        var memory = [UInt8](repeating: 0, count: s.compression == .zlib ? InflateMemory.bytes(windowBits: Int(s.windowBits)) : 0)
+        let memoryBytes = s.compression == .zlib ? InflateMemory.bytes(windowBits: Int(s.windowBits)) : 0
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(memoryBytes, 1), alignment: 64)
+        defer { memory.deallocate() }
         var out: [UInt8] = []
-        let problem: RuntimeError? = memory.withUnsafeMutableBytes { m in
-            do throws(RuntimeError) {
-                var reader = try SectionReader(file: file, bytes: bytes, index: section, inflateMemory: m)
-                while let chunk = try reader.next() { out.append(contentsOf: chunk) }
-                return nil
-            } catch { return error }
-        }
-        if let problem { throw problem }
+        var reader = try SectionReader(file: file, bytes: bytes, index: section,
+                                       inflateMemory: UnsafeMutableRawBufferPointer(rebasing: memory[0..<memoryBytes]))
+        while let chunk = try reader.next() { out.append(contentsOf: chunk) }
         guard UInt64(out.count) == s.decodedBytes else {
             throw .corruptSection(index: section, problem: .tooLittleOutput(expected: s.decodedBytes, produced: UInt64(out.count)))
         }

@@ -39,20 +39,35 @@ struct RowDecoder {
 
         switch reader.record.layout {
         case .ternaryTokens:
-            var decoder = TokenDecoder(count: total)
+            // The grammar of `TokenDecoder` (docs/FORMAT.md §6), inlined: this loop is the streaming hot path.
+            var position = 0
+            var consumed = 0
+            var last: UInt8 = 0
             while let chunk = try reader.next() {
                 for token in chunk {
-                    let placed: (index: Int, sign: Int8)?
-                    do throws(FormatError) { placed = try decoder.next(token) } catch {
-                        throw Self.corrupt(section, error)
+                    if token < TernaryTokens.skipToken {
+                        let index = position &+ Int(token >> 1)
+                        guard index < total else {
+                            throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed)))
+                        }
+                        place(index, token & 1 == 0)
+                        position = index &+ 1
+                        nonzeros &+= 1
+                    } else if token == TernaryTokens.skipToken {
+                        position &+= TernaryTokens.maxGap &+ 1
+                        guard position < total else {
+                            throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed)))
+                        }
+                    } else {
+                        throw .corruptSection(index: section, problem: .ternary(.reservedToken(offset: consumed)))
                     }
-                    if let (index, sign) = placed {
-                        place(index, sign > 0)
-                        nonzeros += 1
-                    }
+                    consumed &+= 1
+                    last = token
                 }
             }
-            do throws(FormatError) { try decoder.finish() } catch { throw Self.corrupt(section, error) }
+            if last == TernaryTokens.skipToken {
+                throw .corruptSection(index: section, problem: .ternary(.trailingSkip))
+            }
         case .ternaryPacked2:
             var index = 0
             while let chunk = try reader.next() {

@@ -1,4 +1,5 @@
 import TernFormat
+import TernInflate
 
 /// Everything the runtime can refuse, with enough payload to name the problem. The only error type it throws.
 public enum RuntimeError: Error, Equatable, Sendable {
@@ -8,8 +9,6 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case unsupportedLayer(index: Int)
     /// A section whose kind, layout or compression the runtime does not decode.
     case unsupportedSection(index: Int)
-    /// A zlib section, but this build has no inflater wired in.
-    case compressionUnavailable(section: Int)
     /// Batch size outside `1 ... Plan.maxBatch`.
     case badBatch(Int)
     /// A buffer the plan needs is beyond what the runtime can address (`bytes` is the requested size).
@@ -26,8 +25,10 @@ public enum RuntimeError: Error, Equatable, Sendable {
 
 /// What is wrong with a section's contents.
 public enum SectionCorruption: Equatable, Sendable {
-    /// The zlib stream is malformed (the inflater's own error code).
-    case inflate(code: UInt8)
+    /// The zlib stream is malformed (the inflater's own error).
+    case inflate(InflateError)
+    /// Bytes follow the end of the zlib stream inside the section.
+    case trailingBytes(Int)
     /// The stream decodes to more bytes than the section declares (e.g. a zlib bomb); stopped at the limit.
     case tooMuchOutput(limit: UInt64)
     /// The stream ended before producing the declared bytes.

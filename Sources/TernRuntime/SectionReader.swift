@@ -1,14 +1,18 @@
 import TernFormat
+import TernInflate
 
-/// Arena bytes the inflater needs for a window of `2^windowBits` bytes (its state plus the window ring).
+/// Arena bytes a zlib section needs: the inflater's workspace (Huffman tables + a `2^windowBits` window) and the
+/// buffer it writes decoded bytes into, a chunk at a time.
 enum InflateMemory {
-    /// Inflater state outside the window (Huffman tables, bit buffer). Set by the inflater in use.
-    static let stateBytes = 0
-    static func bytes(windowBits: Int) -> Int { stateBytes + (1 << windowBits) }
+    /// Decoded bytes delivered per inflater call.
+    static let chunkBytes = 1024
+    static func bytes(windowBits: Int) -> Int { ZlibInflater.workspaceBytes(windowBits: windowBits) + chunkBytes }
 }
 
 /// Delivers one section's decoded bytes in order, a chunk at a time, so consumers never need the whole decoded
-/// section in memory. Uncompressed sections are one chunk that points into the file (execute-in-place).
+/// section in memory. Uncompressed sections are one chunk that points into the file (execute-in-place); zlib
+/// sections are inflated through the arena's window, `InflateMemory.chunkBytes` at a time, and never past the
+/// declared `decodedBytes` (a zlib bomb stops there with an error).
 struct SectionReader {
     let index: Int
     let record: SectionRecord
@@ -16,21 +20,73 @@ struct SectionReader {
     private var done = false
     /// Decoded bytes delivered so far.
     private(set) var delivered: UInt64 = 0
+    private var inflater: ZlibInflater?
+    private var chunk: UnsafeMutableBufferPointer<UInt8>
+    private var consumed = 0
 
     init(file: TernFile, bytes: UnsafeRawBufferPointer, index: Int,
          inflateMemory: UnsafeMutableRawBufferPointer) throws(RuntimeError) {
         self.index = index
         record = file.sections[index]
         stored = file.storedBytes(of: index, in: bytes)
-        if record.compression == .zlib { throw .compressionUnavailable(section: index) }
+        chunk = UnsafeMutableBufferPointer(start: nil, count: 0)
+        if record.compression == .zlib {
+            let workspaceBytes = inflateMemory.count - InflateMemory.chunkBytes
+            guard let base = inflateMemory.baseAddress,
+                  workspaceBytes >= ZlibInflater.workspaceBytes(windowBits: Int(record.windowBits)) else {
+                throw .unsupportedSection(index: index)
+            }
+            do throws(InflateError) {
+                inflater = try ZlibInflater(workspace: UnsafeMutableRawBufferPointer(start: base, count: workspaceBytes))
+            } catch {
+                throw .corruptSection(index: index, problem: .inflate(error))
+            }
+            chunk = UnsafeMutableBufferPointer(
+                start: (base + workspaceBytes).assumingMemoryBound(to: UInt8.self), count: InflateMemory.chunkBytes)
+        }
     }
 
     /// The next chunk of decoded bytes, or nil after the last. Never delivers more than `decodedBytes` in total.
     mutating func next() throws(RuntimeError) -> UnsafeRawBufferPointer? {
         if done { return nil }
-        done = true
-        delivered = UInt64(stored.count)
-        return stored
+        guard inflater != nil else {
+            done = true
+            delivered = UInt64(stored.count)
+            return stored
+        }
+        let input = UnsafeBufferPointer(start: stored.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                        count: stored.count)
+        while true {
+            // Room for what is left, plus one byte so that output beyond the declared length is noticed.
+            let left = record.decodedBytes - delivered
+            let room = Int(min(UInt64(chunk.count), left + 1))
+            let progress: InflateProgress
+            do throws(InflateError) {
+                progress = try inflater!.inflate(UnsafeBufferPointer(rebasing: input[consumed...]),
+                                                 into: UnsafeMutableBufferPointer(rebasing: chunk[0..<room]))
+            } catch {
+                throw .corruptSection(index: index, problem: .inflate(error))
+            }
+            consumed += progress.consumed
+            guard UInt64(progress.produced) <= left else {
+                throw .corruptSection(index: index, problem: .tooMuchOutput(limit: record.decodedBytes))
+            }
+            delivered += UInt64(progress.produced)
+            if progress.finished {
+                done = true
+                guard consumed == stored.count else {
+                    throw .corruptSection(index: index, problem: .trailingBytes(stored.count - consumed))
+                }
+            }
+            if progress.produced > 0 {
+                return UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: chunk[0..<progress.produced]))
+            }
+            if done { return nil }
+            // Neither output nor the end: only possible when the input ran out mid-stream.
+            guard progress.consumed > 0 else {
+                throw .corruptSection(index: index, problem: .inflate(.truncatedInput))
+            }
+        }
     }
 
     /// Reads the whole section once, checking its decoded length and CRC-32 (done once at load, not per inference).

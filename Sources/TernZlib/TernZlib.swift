@@ -36,7 +36,7 @@ public func deflate(
                              strategy.rawValue, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     guard code == Z_OK else { throw .deflateFailed(code: code) }
     defer { deflateEnd(&stream) }
-    // zlib 1.2.13's deflateBound undercounts level-0 output of 1–4 byte inputs when windowBits ≠ 15 or
+    // zlib 1.2.13's deflateBound undercounts level-0 output of inputs under 8 bytes when windowBits ≠ 15 or
     // memLevel ≠ 8 (a stored block's 5-byte header); a little slack costs nothing.
     let bound = Int(deflateBound(&stream, uLong(input.count))) + 16
     var output = [UInt8](repeating: 0, count: bound)

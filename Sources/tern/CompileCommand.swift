@@ -65,14 +65,18 @@ struct CompileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
+        var (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
+        // The checkpoint's own integer-reference run comes first: on the full test set it also provides
+        // `quality.integer_accuracy` when the trainer did not record it.
+        let reference = try verify.map { try ReferenceRun(network: network, dataDirectory: $0, count: count) }
+        if let reference, count == nil, description.integerAccuracy == nil {
+            description.integerAccuracy = reference.accuracy
+        }
+        network.name = network.name.isEmpty ? defaultModelName(output) : network.name
         let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
                                      description: description)
         let artifact = try Compiler.compileWithReport(network: network, options: options)
-        var verification: VerificationSummary?
-        if let verify {
-            verification = try verifyArtifact(artifact.bytes, reference: network, dataDirectory: verify, count: count)
-        }
+        let verification = try reference.map { try verifyArtifact(artifact.bytes, against: $0) }
         try writeAtomically(artifact.bytes, to: output)
         let summary = CompileSummary(artifact, source: network, output: output, target: target,
                                      verification: verification)
@@ -98,8 +102,11 @@ struct CompileSummary: Encodable {
     var fileBytes: Int
     var weightBytes: Int
     var nonWeightBytes: Int
+    /// Σ n·H0 of the checkpoint's layers, and of the layers as stored (after dead-neuron elimination).
     var entropyBoundBytes: Double
+    var storedEntropyBoundBytes: Double
     var weightsOverEntropy: Double
+    var weightsOverStoredEntropy: Double
     var arenaStreamingBytes: Int
     var arenaResidentBytes: Int
     var largestWindowBits: Int
@@ -114,11 +121,10 @@ struct CompileSummary: Encodable {
         fileBytes = a.bytes.count
         weightBytes = a.weightBytes
         nonWeightBytes = a.nonWeightBytes
-        entropyBoundBytes = source.layers.reduce(0) { sum, l in
-            sum + SizeReport.entropyBytes(n: l.weights.count, minus: l.weights.count(where: { $0 < 0 }),
-                                          plus: l.weights.count(where: { $0 > 0 }))
-        }
+        entropyBoundBytes = SizeReport.entropyBytes(source)
+        storedEntropyBoundBytes = SizeReport.entropyBytes(a.network)
         weightsOverEntropy = entropyBoundBytes > 0 ? Double(weightBytes) / entropyBoundBytes : 0
+        weightsOverStoredEntropy = storedEntropyBoundBytes > 0 ? Double(weightBytes) / storedEntropyBoundBytes : 0
         arenaStreamingBytes = a.arena.streaming
         arenaResidentBytes = a.arena.resident
         largestWindowBits = a.largestWindowBits
@@ -145,8 +151,9 @@ struct CompileSummary: Encodable {
                 + "\(l.weightBytes) | \(l.parameters ?? "") | \(l.parameterBytes) |")
         }
         lines.append("")
-        lines.append(String(format: "weights %d bytes = %.3f × the zero-order entropy bound (%.1f bytes)",
-                            weightBytes, weightsOverEntropy, entropyBoundBytes))
+        lines.append(String(format: "weights %d bytes = %.3f × the checkpoint's zero-order entropy bound (%.1f bytes), "
+                            + "%.3f × that of the layers as stored (%.1f bytes)", weightBytes, weightsOverEntropy,
+                            entropyBoundBytes, weightsOverStoredEntropy, storedEntropyBoundBytes))
         lines.append(String(format: "everything else %d bytes (%.1f %% of the weights)", nonWeightBytes,
                             weightBytes > 0 ? 100 * Double(nonWeightBytes) / Double(weightBytes) : 0))
         lines.append("arena: streaming \(arenaStreamingBytes) bytes, resident \(arenaResidentBytes) bytes; "
@@ -205,25 +212,55 @@ struct VerificationFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs the artifact through the runtime's reference path (`TernRuntime.Reference`) and the checkpoint's folded
-/// network — before any compiler pass — through the trainer's integer reference (`TernModel.IntegerReference`), on
-/// the test split of `dataDirectory`, and compares every logit.
-func verifyArtifact(_ bytes: [UInt8], reference: IntegerNetwork, dataDirectory: String, count: Int?) throws
-    -> VerificationSummary
-{
-    let data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
-    guard data.imageSize == reference.inputElements else {
-        throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
-            + "images; the model reads \(reference.inputChannels)×\(reference.inputHeight)×\(reference.inputWidth)")
+/// The checkpoint's folded network on the test images: the logits every other path must reproduce.
+struct ReferenceRun {
+    var data: Dataset
+    var logits: [Int64]
+    var classes: Int
+    /// Fraction of images whose integer-reference prediction is the label.
+    var accuracy: Double
+
+    init(network: IntegerNetwork, dataDirectory: String, count: Int?) throws {
+        data = try Dataset.load(directory: dataDirectory, split: .test, limit: count)
+        guard data.imageSize == network.inputElements else {
+            throw VerificationFailure(description: "\(dataDirectory) holds \(data.channels)×\(data.height)×\(data.width) "
+                + "images; the model reads \(network.inputChannels)×\(network.inputHeight)×\(network.inputWidth)")
+        }
+        classes = network.classCount
+        do { logits = try IntegerReference.logits(network: network, images: data.images, count: data.count) } catch {
+            throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
+        }
+        let (l, c, labels) = (logits, classes, data.labels)
+        let correct = (0..<data.count).count { i in IntegerReference.argmax(l[(i * c)..<((i + 1) * c)]) == Int(labels[i]) }
+        accuracy = Double(correct) / Double(max(data.count, 1))
     }
+}
+
+/// Compares the checkpoint's integer-reference logits (`ReferenceRun`: the folded network before any compiler
+/// pass) with (1) the integer reference on the network decoded back from the artifact and (2) the runtime's
+/// reference path (`TernRuntime.Reference`) on the artifact's bytes. Any difference is an error.
+func verifyArtifact(_ bytes: [UInt8], against reference: ReferenceRun) throws -> VerificationSummary {
+    let data = reference.data
     let n = data.count
-    let classes = reference.classCount
-    let expected: [Int64]
-    do { expected = try IntegerReference.logits(network: reference, images: data.images, count: n) } catch {
-        throw VerificationFailure(description: "the integer reference cannot run the checkpoint: \(error)")
+    let classes = reference.classes
+    let expected = reference.logits
+    // 1. The artifact decoded on the host (system zlib) and run by the integer reference: checks the compiler's
+    //    passes and encodings on their own.
+    let decoded: IntegerNetwork
+    do { decoded = try ArtifactDecoder.decode(bytes).network } catch {
+        throw VerificationFailure(description: "the artifact does not decode: \(error)")
     }
+    let host: [Int64]
+    do { host = try IntegerReference.logits(network: decoded, images: data.images, count: n) } catch {
+        throw VerificationFailure(description: "the integer reference cannot run the artifact's network: \(error)")
+    }
+    if let i = (0..<n).first(where: { host[($0 * classes)..<(($0 + 1) * classes)] != expected[($0 * classes)..<(($0 + 1) * classes)] }) {
+        throw VerificationFailure(description: "MISMATCH between the checkpoint and the compiled network on image \(i): "
+            + "\(Array(expected[(i * classes)..<((i + 1) * classes)])) vs \(Array(host[(i * classes)..<((i + 1) * classes)]))")
+    }
+    // 2. The runtime's reference path on the artifact's bytes. It is slow on purpose: run it in chunks on every
+    //    core, with a progress bar.
     let file = try TernFile(parsing: bytes)
-    // The reference path is slow on purpose: run it in chunks on every core, with a progress bar.
     let chunk = 20
     let chunks = (n + chunk - 1) / chunk
     let results = ChunkResults(count: chunks, progress: ProgressBar(total: chunks, label: "verify"))

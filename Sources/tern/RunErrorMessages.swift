@@ -7,7 +7,6 @@ func describe(_ e: RuntimeError) -> String {
     case .format(let f): "\(f)"
     case .unsupportedLayer(let i): "layer \(i) is not supported by this runtime (see docs/RUNTIME.md)"
     case .unsupportedSection(let i): "section \(i) has a kind/layout this runtime does not decode (see docs/RUNTIME.md)"
-    case .compressionUnavailable(let i): "section \(i) is zlib-compressed but this build has no inflater"
     case .badBatch(let b): "batch size \(b) is outside 1…\(Plan.maxBatch)"
     case .tooLarge(let bytes): "a buffer of \(bytes) bytes is beyond the runtime's limits"
     case .arenaTooSmall(let needed, let provided): "arena of \(provided) bytes is too small: the plan needs \(needed)"

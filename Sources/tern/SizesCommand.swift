@@ -23,6 +23,7 @@ struct SizesCommand: ParsableCommand {
             Examples:
               tern sizes Models/lfc-mnist-98/model.tern
               tern sizes /work/runs/lfc98/model.json --svg sizes.svg --json
+              tern sizes /work/runs/lfc98/model.json --artifact Models/lfc-mnist-98/model.tern
             """
     )
 
@@ -35,8 +36,12 @@ struct SizesCommand: ParsableCommand {
     @Option(help: "Also write a bar chart of the totals (log scale) to this SVG file.")
     var svg: String?
 
+    @Option(help: "With a model.json: take the .tern rows from this compiled artifact instead of compiling in memory.")
+    var artifact: String?
+
     func run() throws {
-        let (inputs, storage, title) = try loadForSizes(model)
+        var (inputs, storage, title) = try loadForSizes(model, compile: artifact == nil)
+        if let artifact { storage = try ArtifactDecoder.decode(try readFile(artifact)).storage }
         let progress = ProgressBar(total: ExternalCompressor.all.count, label: "compressors")
         var done = 0
         let report = SizeReport.measure(inputs, tern: storage) { _ in
@@ -57,15 +62,15 @@ struct SizesCommand: ParsableCommand {
 }
 
 /// The weight layers (and, when available, the `.tern` storage) of a `.tern` file or a checkpoint.
-func loadForSizes(_ path: String) throws -> ([SizeReport.Input], SizeReport.TernStorage?, String) {
+func loadForSizes(_ path: String, compile: Bool = true) throws -> ([SizeReport.Input], SizeReport.TernStorage?, String) {
     let bytes = try readFile(path)
     if bytes.starts(with: Array("TERN".utf8)) {
         let (network, storage) = try ArtifactDecoder.decode(bytes)
         return (SizeReport.inputs(network), storage, network.name.isEmpty ? path : network.name)
     }
     let (network, description) = try loadAndFold(path)
+    guard compile else { return (SizeReport.inputs(network), nil, network.name) }
     let artifact = try Compiler.compileWithReport(network: network, options: CompileOptions(description: description))
-    let storage = SizeReport.TernStorage(weightSectionBytes: artifact.layers.filter { $0.weightEncoding != nil }
-        .map(\.weightBytes), fileBytes: artifact.bytes.count)
+    let storage = SizeReport.TernStorage(artifact)
     return (SizeReport.inputs(network), storage, network.name)
 }

@@ -88,6 +88,27 @@ import TernZlib
         }
     }
 
+    /// Identical rows make LZ77 matches a row apart, so the default strategy wants a large window; a tight budget
+    /// must push every stream's window down until the (stand-in) arena fits.
+    @Test func ramBudgetLowersTheWindow() throws {
+        var net = Fixtures.dense([2048, 64, 4], bits: 1, sparsity: 0.5, seed: 6)
+        let row = Array(net.layers[0].weights[0..<2048])
+        net.layers[0].weights = Array((0..<64).map { _ in row }.joined())
+        net.layers[0].record.nonzeroWeights = UInt32(64 * row.count(where: { $0 != 0 }))
+        let planner: @Sendable ([UInt8]) -> ArenaSizes? = { bytes in
+            guard let file = try? TernFile(parsing: bytes) else { return nil }
+            let window = file.sections.map { $0.compression == .zlib ? 1 << Int($0.windowBits) : 0 }.max() ?? 0
+            return ArenaSizes(streaming: 1024 + window, resident: 0)
+        }
+        let free = try Compiler.compileWithReport(network: net, options: CompileOptions(arenaPlanner: .custom(planner)))
+        #expect(free.largestWindowBits > 11)
+        let tight = try Compiler.compileWithReport(
+            network: net, options: CompileOptions(target: .cortexM0, ramKiB: 8, arenaPlanner: .custom(planner)))
+        #expect(tight.largestWindowBits <= 11)
+        #expect(tight.arena.streaming <= CompileTarget.arenaBudget(ramKiB: 8))
+        #expect(try ArtifactDecoder.decode(tight.bytes).network.layers == tight.network.layers)
+    }
+
     @Test func arenaPlannerAndRAMBudget() throws {
         let net = Fixtures.dense([64, 32, 4], bits: 1, sparsity: 0.3, seed: 2)
         // A planner that charges the largest declared window plus 1 KiB.

@@ -106,4 +106,17 @@ import TernTestSupport
             }
         }
     }
+
+    @Test func thresholdOrderIsBitExactAndSortedBySpread() throws {
+        var rng = SeededGenerator(seed: 6)
+        let net = Fixtures.dense([30, 16, 12, 3], bits: 2, sparsity: 0.4, seed: 2)
+        let out = NeuronOrderPass.apply(net, key: .thresholds)
+        let t = out.layers[0].thresholds
+        let spreads = (0..<16).map { Int64(t[$0 * 3 + 2]) - Int64(t[$0 * 3]) }
+        #expect(spreads == spreads.sorted())
+        for _ in 0..<50 {
+            let x = Fixtures.randomInput(net, rng: &rng)
+            #expect(evaluate(out, x) == evaluate(net, x))
+        }
+    }
 }

@@ -31,6 +31,23 @@ import TernTestSupport
         }
     }
 
+    /// Big and sparse enough that zlib wins: the network decoded back from the compressed artifact (host zlib)
+    /// computes the checkpoint's logits.
+    @Test func compressedArtifactComputesTheCheckpointsLogits() throws {
+        let architecture = Architecture(
+            name: "sparse-mlp", input: .init(channels: 1, height: 16, width: 16),
+            layers: [.dense(out: 384, activation: .sign), .dense(out: 256, activation: .uniform2), .dense(out: 10, activation: nil)])
+        let checkpoint = FixtureCheckpoint.random(architecture: architecture, sparsity: 0.97, seed: 8)
+        let network = try checkpoint.folded()
+        let artifact = try Compiler.compileWithReport(network: network)
+        let file = try TernFile(parsing: artifact.bytes)
+        #expect(file.sections.contains { $0.kind == .weights && $0.compression == .zlib })
+        let decoded = try ArtifactDecoder.decode(artifact.bytes).network
+        let images = FixtureCheckpoint.randomImages(architecture: architecture, count: 64, seed: 9)
+        #expect(try IntegerReference.logits(network: decoded, images: images, count: 64)
+            == IntegerReference.logits(network: network, images: images, count: 64))
+    }
+
     @Test func smallTargetsGetSmallWindows() throws {
         let checkpoint = FixtureCheckpoint.random(architecture: FixtureArchitecture.tinyConv, sparsity: 0.5, seed: 3)
         let network = try checkpoint.folded()

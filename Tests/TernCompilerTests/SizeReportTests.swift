@@ -17,7 +17,7 @@ import TernModel
         SizeReport.measure(
             [SizeReport.Input(index: 0, kind: "dense", shape: "16→2", weights: layer0),
              SizeReport.Input(index: 1, kind: "dense", shape: "2→2", weights: layer1)],
-            tern: SizeReport.TernStorage(weightSectionBytes: [3, 2], fileBytes: 500),
+            tern: SizeReport.TernStorage(weightSectionBytes: [3, 2], fileBytes: 500, storedEntropyBytes: 4),
             compressors: [ExternalCompressor(name: "nothing -9", program: "tern-no-such-compressor", arguments: [])])
     }
 
@@ -67,6 +67,7 @@ import TernModel
         #expect(t.weightBytes == 5)
         #expect(t.nonWeightBytes == 495)
         #expect(abs(t.weightsOverEntropy - 5 / (h0 + h1)) < 1e-9)
+        #expect(t.weightsOverStoredEntropy == 1.25)
         #expect(method("tern_file")?.total == 500)
     }
 

@@ -53,8 +53,22 @@ import TernTestSupport
         #expect(try expectAllPathsMatch(try net.fileBytes(), inputElements: 5) == expected)
     }
 
+    @Test(arguments: [9, 12, 15])
+    func zlibSectionsStreamThroughTheWindow(windowBits: Int) throws {
+        let dense = SyntheticNetwork.dense([200, 150, 40, 10], bits: 2, sparsity: 0.9, seed: 8)
+        let plain = try expectAllPathsMatch(try dense.fileBytes(), inputElements: 200)
+        let zipped = try dense.fileBytes(encoding: .init(thresholdLayout: .int16, zlibWindowBits: windowBits))
+        #expect(try expectAllPathsMatch(zipped, inputElements: 200) == plain)
+        let packed = try dense.fileBytes(encoding: .init(weightLayout: .ternaryPacked2, zlibWindowBits: windowBits))
+        #expect(try expectAllPathsMatch(packed, inputElements: 200) == plain)
+        let conv = SyntheticNetwork.stack(input: (2, 10, 10), [
+            .conv(channels: 9, kernel: 3, padding: 1, bits: 1), .pool, .dense(outputs: 7, bits: 1), .classes(3),
+        ], sparsity: 0.5, seed: 2)
+        try expectAllPathsMatch(try conv.fileBytes(encoding: .init(zlibWindowBits: windowBits)), inputElements: 200, count: 3)
+    }
+
     @Test func lfcShapedNetworkAtBatch64() throws {
-        let net = SyntheticNetwork.dense([784, 256, 256, 10], bits: 1, sparsity: 0.95, seed: 21)
+        let net = SyntheticNetwork.dense([784, 256, 255, 9], bits: 1, sparsity: 0.95, seed: 21)
         try expectAllPathsMatch(try net.fileBytes(), inputElements: 784, count: 70)
     }
 }

@@ -1,5 +1,7 @@
 import Testing
 import TernFormat
+import TernInflate
+import TernZlib
 import TernRuntime
 import TernTestSupport
 
@@ -9,14 +11,21 @@ import TernTestSupport
 
     /// Writes `layers` like `SyntheticNetwork.fileBytes`, replacing the decoded weight bytes of the layers in
     /// `tokens` (the writer computes a matching CRC, so only the runtime's own checks can catch the problem).
-    func file(_ layers: [SyntheticLayer], tokens: [Int: [UInt8]] = [:]) throws -> [UInt8] {
+    /// `zlibStored` replaces a layer's weight section by a zlib section with these stored bytes (its decoded
+    /// bytes, length and CRC still being the true tokens').
+    func file(_ layers: [SyntheticLayer], tokens: [Int: [UInt8]] = [:], zlibStored: [Int: [UInt8]] = [:]) throws -> [UInt8] {
         var w = TernWriter()
         for (i, l) in layers.enumerated() {
             w.addLayer(l.record)
             guard l.record.kind != .maxPool else { continue }
             let t = tokens[i] ?? TernaryTokens.encode(l.weights)
-            w.addSection(layer: i, kind: .weights, layout: .ternaryTokens, compression: .none, windowBits: 0,
-                         elementCount: l.weights.count, decoded: t, stored: t)
+            if let stored = zlibStored[i] {
+                w.addSection(layer: i, kind: .weights, layout: .ternaryTokens, compression: .zlib, windowBits: 15,
+                             elementCount: l.weights.count, decoded: t, stored: stored)
+            } else {
+                w.addSection(layer: i, kind: .weights, layout: .ternaryTokens, compression: .none, windowBits: 0,
+                             elementCount: l.weights.count, decoded: t, stored: t)
+            }
             var p: [UInt8] = []
             for v in l.params { for s in 0..<4 { p.append(UInt8(truncatingIfNeeded: v >> Int32(8 * s))) } }
             w.addSection(layer: i, kind: l.record.isFinal ? .affine : .thresholds, layout: .int32, compression: .none,
@@ -82,6 +91,36 @@ import TernTestSupport
         layers[1].record.nonzeroWeights = 1
         #expect(engineError(try file(layers, tokens: [1: [0x00, 0xFE]]), mode: mode)
                 == .corruptSection(index: 2, problem: .ternary(.trailingSkip)))
+    }
+
+    @Test(arguments: [ExecutionMode.streaming, .resident])
+    func zlibBombStopsAtTheDeclaredLength(mode: ExecutionMode) throws {
+        let tokens = TernaryTokens.encode(Self.net.layers[1].weights)
+        // 64 MiB of output from a few KiB of input, declared as the layer's few hundred token bytes.
+        let bomb = try deflate(tokens + [UInt8](repeating: 0xFD, count: 64 << 20), level: 9)
+        #expect(bomb.count < 1 << 20)
+        #expect(engineError(try file(Self.net.layers, zlibStored: [1: bomb]), mode: mode)
+                == .corruptSection(index: 2, problem: .tooMuchOutput(limit: UInt64(tokens.count))))
+    }
+
+    @Test(arguments: [ExecutionMode.streaming, .resident])
+    func zlibLengthLiesAndTruncation(mode: ExecutionMode) throws {
+        let tokens = TernaryTokens.encode(Self.net.layers[1].weights)
+        // The stream holds fewer bytes than the section declares.
+        let short = try deflate(Array(tokens.dropLast(5)), level: 9)
+        #expect(engineError(try file(Self.net.layers, zlibStored: [1: short]), mode: mode)
+                == .corruptSection(index: 2, problem: .tooLittleOutput(expected: UInt64(tokens.count),
+                                                                      produced: UInt64(tokens.count - 5))))
+        // The stream is cut off.
+        let cut = Array(try deflate(tokens, level: 9).dropLast(9))
+        #expect(engineError(try file(Self.net.layers, zlibStored: [1: cut]), mode: mode)
+                == .corruptSection(index: 2, problem: .inflate(.truncatedInput)))
+        // Garbage instead of a zlib stream.
+        let garbage = [UInt8](repeating: 0x55, count: 40)
+        guard case .corruptSection(2, .inflate)? = engineError(try file(Self.net.layers, zlibStored: [1: garbage]), mode: mode) else {
+            Issue.record("expected an inflate error")
+            return
+        }
     }
 
     @Test func inconsistentShapes() throws {
