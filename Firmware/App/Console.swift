@@ -33,6 +33,18 @@ struct Console {
         }
     }
 
+    /// Lowercase hexadecimal without a prefix or leading zeros (as Swift's `String(value, radix: 16)`).
+    mutating func hex(_ value: UInt64) {
+        var v = value
+        var digits: [UInt8] = []
+        repeat {
+            let nibble = UInt8(v & 0xF)
+            digits.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+            v >>= 4
+        } while v != 0
+        line.append(contentsOf: digits.reversed())
+    }
+
     mutating func newline() {
         line.append(UInt8(ascii: "\n"))
         line.withUnsafeBufferPointer { tern_write_bytes($0.baseAddress, $0.count) }

@@ -40,7 +40,6 @@ func describe(_ error: RuntimeError, _ out: inout Console) {
     case let .format(e): describe(e, &out)
     case let .unsupportedLayer(index): out.text("unsupported layer "); out.int(index)
     case let .unsupportedSection(index): out.text("unsupported section "); out.int(index)
-    case let .compressionUnavailable(section): out.text("no inflater for section "); out.int(section)
     case let .badBatch(n): out.text("bad batch "); out.int(n)
     case let .tooLarge(bytes): out.text("buffer too large: "); out.int(Int64(truncatingIfNeeded: bytes))
     case let .arenaTooSmall(needed, provided):

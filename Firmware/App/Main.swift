@@ -7,7 +7,7 @@ import TernRuntime
 ///
 /// It runs the runtime in streaming mode on the artifact in flash (read in place, never copied), with the static
 /// arena the build sized from the artifact's header, classifies the test images that sit in flash, and prints
-/// one line per image, the accuracy and the logits checksum. Host/Reference.swift prints the same lines on the
+/// one line per image, the accuracy and the logits checksum (`tern run`'s). Host/Reference.swift prints the same lines on the
 /// host; `make test` requires them to be identical.
 @_cdecl("tern_app_main")
 func appMain() -> Int32 {
@@ -53,7 +53,7 @@ func classifyAll(_ out: inout Console) throws(RuntimeError) {
     // crashes Swift 6.3.1's IRGen (docs/TOOLCHAIN.md). Allocated once, alive until reset.
     let prediction = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 1)
     let logits = UnsafeMutableBufferPointer<Int64>.allocate(capacity: classes)
-    var checksum = CRC32()
+    var checksum = LogitsChecksum()
     var correct = 0
     for i in 0..<count {
         let image = UnsafeRawBufferPointer(rebasing: images[(i * inputBytes)..<((i + 1) * inputBytes)])
@@ -72,7 +72,7 @@ func classifyAll(_ out: inout Console) throws(RuntimeError) {
         for value in logits {
             out.text(" ")
             out.int(value)
-            checksum.update(littleEndian: value)
+            checksum.add(value)
         }
         out.newline()
     }
@@ -81,16 +81,22 @@ func classifyAll(_ out: inout Console) throws(RuntimeError) {
     out.text("/")
     out.int(count)
     out.newline()
-    out.text("logits-crc32 ")
-    out.hex32(checksum.value)
+    out.text("logits-checksum ")
+    out.hex(checksum.value)
     out.newline()
 }
 
-extension CRC32 {
-    /// The logits checksum: CRC-32 over every logit as 8 little-endian bytes, images in order, classes in order.
-    mutating func update(littleEndian value: Int64) {
-        var bytes = UInt64(bitPattern: value).littleEndian
-        withUnsafeBytes(of: &bytes) { update($0) }
+/// The checksum `tern run` reports as `logitsChecksum`: FNV-1a (64-bit) over every logit as 8 little-endian bytes,
+/// images in order, classes in order. Printed in lowercase hex without leading zeros, as `tern run` prints it.
+struct LogitsChecksum {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ logit: Int64) {
+        var x = UInt64(bitPattern: logit)
+        for _ in 0..<8 {
+            value = (value ^ (x & 0xFF)) &* 0x100_0000_01b3
+            x >>= 8
+        }
     }
 }
 

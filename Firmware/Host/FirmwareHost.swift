@@ -8,6 +8,9 @@
 //   firmware-host reference MODEL IMAGES LABELS
 //       classifies the raw images with the host runtime in streaming mode and prints exactly the lines the
 //       firmware prints (Firmware/App/Main.swift): one per image, the accuracy and the logits checksum.
+//   firmware-host tern-run JSON
+//       reads the report of `tern run … --json` and prints the lines of it the firmware also prints: the accuracy,
+//       the logits checksum and the first predictions.
 //   firmware-host arena MODEL
 //       prints the streaming arena the runtime plans for MODEL (to check the header's value).
 import Foundation
@@ -32,12 +35,14 @@ struct FirmwareHost {
                                    windowBits: window == 0 ? nil : window)
             case "reference" where args.count == 4:
                 try printReference(model: args[1], images: args[2], labels: args[3])
+            case "tern-run" where args.count == 2:
+                try printTernRunSummary(json: args[1])
             case "arena" where args.count == 2:
                 let file = try TernFile(parsing: try read(args[1]))
                 print(try Plan(file: file).arenaBytes(.streaming))
             default:
                 throw HostError("usage: firmware-host synthetic OUT SIZES SPARSITY SEED WINDOWBITS | "
-                    + "reference MODEL IMAGES LABELS | arena MODEL")
+                    + "reference MODEL IMAGES LABELS | tern-run JSON | arena MODEL")
             }
         } catch {
             FileHandle.standardError.write(Data("firmware-host: \(error)\n".utf8))

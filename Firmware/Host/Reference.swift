@@ -1,3 +1,4 @@
+import Foundation
 import TernFormat
 import TernRuntime
 
@@ -28,18 +29,29 @@ func printReference(model: String, images: String, labels: String) throws {
             }
         }
     }
-    var checksum = CRC32()
+    var checksum: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a 64, as `tern run`'s logitsChecksum
     var correct = 0
     for i in 0..<count {
         let row = logits[(i * plan.classCount)..<((i + 1) * plan.classCount)]
-        for value in row { withUnsafeBytes(of: UInt64(bitPattern: value).littleEndian) { checksum.update($0) } }
+        for value in row {
+            var x = UInt64(bitPattern: value)
+            for _ in 0..<8 { checksum = (checksum ^ (x & 0xFF)) &* 0x100_0000_01b3; x >>= 8 }
+        }
         if predictions[i] == Int32(truth[i]) { correct += 1 }
         print("image \(i) label \(truth[i]) predicted \(predictions[i]) logits " + row.map { String($0) }.joined(separator: " "))
     }
     print("accuracy \(correct)/\(count)")
-    print("logits-crc32 0x" + String(checksum.value, radix: 16).leftPadded(to: 8))
+    print("logits-checksum " + String(checksum, radix: 16))
 }
 
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+/// The firmware-comparable lines of a `tern run --json` report (RunReport in Sources/tern/RunCommand.swift).
+func printTernRunSummary(json path: String) throws {
+    let data = try read(path)
+    guard let report = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
+          let images = report["images"] as? Int, let correct = report["correct"] as? Int,
+          let checksum = report["logitsChecksum"] as? String, let first = report["firstPredictions"] as? [Int]
+    else { throw HostError("\(path) is not a `tern run --json` report (images, correct, logitsChecksum, firstPredictions)") }
+    print("accuracy \(correct)/\(images)")
+    print("logits-checksum \(checksum)")
+    print("first-predictions " + first.map(String.init).joined(separator: " "))
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs one board image in QEMU and compares what it printed with the host runtime on the same artifact and
 # images: every image's label, prediction and logits, the accuracy and the logits checksum must be identical.
-# Usage: run-test.sh "QEMU COMMAND" TIMEOUT_S BOARD_BUILD_DIR FIRMWARE_HOST MODEL DATA_DIR
+# When a `tern` binary is given (the package's build), `tern run` on the same artifact and data set must also report
+# the same accuracy, logits checksum and first predictions.
+# Usage: run-test.sh "QEMU COMMAND" TIMEOUT_S BOARD_BUILD_DIR FIRMWARE_HOST MODEL DATA_DIR [TERN MNIST_DIR COUNT]
 set -euo pipefail
-qemu=$1 limit=$2 out=$3 host=$4 model=$5 data=$6
+qemu=$1 limit=$2 out=$3 host=$4 model=$5 data=$6 tern=${7:-} mnist=${8:-} count=${9:-}
 board=$(basename "$out")
 
 set +e
@@ -20,11 +22,24 @@ read -r peak size < <(sed -n 's/^memory .*stack-peak=\([0-9]*\) stack-size=\([0-
 [ "$peak" -lt "$size" ] || fail "stack overflow: the whole ${size}-byte stack was used (raise STACK_SIZE in link.ld)"
 
 "$host" reference "$model" "$data/images.bin" "$data/labels.bin" > "$out/expected.log"
-grep -E '^(image|accuracy|logits-crc32) ' "$out/run.log" > "$out/actual.log" || true
+grep -E '^(image|accuracy|logits-checksum) ' "$out/run.log" > "$out/actual.log" || true
 [ -s "$out/expected.log" ] || fail "the host reference printed nothing"
 if ! diff -u "$out/expected.log" "$out/actual.log" > "$out/diff.log"; then
     echo "firmware test FAILED on $board: output differs from the host runtime (- host, + firmware):"
     head -n 20 "$out/diff.log"; exit 1
 fi
-echo "firmware test passed on $board: $(grep -c '^image ' "$out/actual.log") images bit-identical to the host," \
-     "$(grep '^accuracy' "$out/actual.log"), $(grep '^logits-crc32' "$out/actual.log")"
+against="the host runtime"
+if [ -n "$tern" ]; then
+    "$tern" run "$model" --data "$mnist" --count "$count" --mode stream --batch 1 --json > "$out/tern-run.json" ||
+        fail "tern run failed on $model"
+    "$host" tern-run "$out/tern-run.json" > "$out/tern-run.log"
+    first=$(awk '/^image / && n < 20 { printf " %s", $6; n++ }' "$out/actual.log")
+    { grep -E '^(accuracy|logits-checksum) ' "$out/actual.log"; echo "first-predictions$first"; } > "$out/actual-summary.log"
+    if ! diff -u "$out/tern-run.log" "$out/actual-summary.log" > "$out/diff-tern-run.log"; then
+        echo "firmware test FAILED on $board: output differs from tern run (- tern run, + firmware):"
+        cat "$out/diff-tern-run.log"; exit 1
+    fi
+    against="the host runtime and tern run"
+fi
+echo "firmware test passed on $board: $(grep -c '^image ' "$out/actual.log") images bit-identical to $against," \
+     "$(grep '^accuracy' "$out/actual.log"), $(grep '^logits-checksum' "$out/actual.log")"

@@ -34,12 +34,27 @@ modules=$(awk '
         if (obj ~ /blobs\.o$/) next
         # Embedded Swift specializes generic code in the module that uses it, so runtime code also lands in App.o;
         # the functions of the app itself are those whose mangled name starts with the App module ($e3App).
-        if (obj ~ /(App|Tern[A-Za-z]*)\.o$/) m = (section ~ /\$e3App/) ? "app" : "runtime"
+        # Within the runtime, the module that declares a function follows "$e" in its mangled name; generic stdlib
+        # code specialised for runtime types ($es…, $eS…) and compiler-outlined helpers count as "stdlib".
+        if (obj ~ /(App|Tern[A-Za-z]*)\.o$/) {
+            if (section ~ /\$e3App/) m = "app"
+            else {
+                m = "runtime"
+                if (section ~ /\$e10TernFormat/) part["TernFormat"] += s
+                else if (section ~ /\$e11TernInflate/) part["TernInflate"] += s
+                else if (section ~ /\$e11TernRuntime/) part["TernRuntime"] += s
+                else part["stdlib"] += s
+            }
+        }
         else if (obj ~ /\.a\(/) m = "libgcc+libc"
         else m = "support-c"
         total[m] += s
     }
-    END { printf "runtime=%d app=%d support-c=%d libgcc+libc=%d", total["runtime"], total["app"], total["support-c"], total["libgcc+libc"] }' "$map")
+    END {
+        printf "runtime=%d (TernFormat=%d TernInflate=%d TernRuntime=%d stdlib=%d) app=%d support-c=%d libgcc+libc=%d",
+            total["runtime"], part["TernFormat"], part["TernInflate"], part["TernRuntime"], part["stdlib"],
+            total["app"], total["support-c"], total["libgcc+libc"]
+    }' "$map")
 
 log=$(mktemp)
 timeout "$limit" $qemu -kernel "$elf" > "$log" 2>&1 || true
@@ -48,5 +63,5 @@ rm -f "$log"
 
 echo "== $board"
 echo "flash: total=$flash model=$model images+labels=$images code=$(( flash - model - images ))"
-echo "code: $modules  (runtime = TernFormat + TernInflate + TernRuntime and the Swift stdlib code they use)"
+echo "code: $modules"
 echo "ram: $memory"

@@ -3,7 +3,7 @@ import TernFormat
 import TernRuntime
 import TernTestSupport
 
-/// `TernBenchmarks synthetic-lfc OUT [--sparsity S] [--bits 1|2] [--zlib WINDOWBITS]`: writes a random LFC-shaped
+/// `TernBenchmarks synthetic-lfc OUT [--sparsity S] [--bits 1|2] [--zlib WINDOWBITS] [--dataset NAME]`: writes a random LFC-shaped
 /// artifact (784-1024-1024-1024-10) with the exact arena sizes from the runtime's `Plan` in its header, for
 /// `tern bench` and the ORT peer until trained models exist.
 func writeSyntheticLFC(arguments: [String]) throws {
@@ -15,7 +15,8 @@ func writeSyntheticLFC(arguments: [String]) throws {
     let bits = UInt8(value("--bits") ?? "1") ?? 1
     let window = value("--zlib").flatMap { Int($0) }
     let net = SyntheticNetwork.dense([784, 1024, 1024, 1024, 10], bits: bits, sparsity: sparsity, seed: 2017)
-    var bytes = try net.fileBytes(encoding: SyntheticEncoding(zlibWindowBits: window))
+    let metadata = [("general.dataset", value("--dataset") ?? "mnist"), ("general.name", "synthetic-lfc")]
+    var bytes = try net.fileBytes(encoding: SyntheticEncoding(zlibWindowBits: window, metadata: metadata))
     // Stamp the planned arena sizes (batch 1) into the header, as the compiler does.
     let plan = try Plan(file: try TernFile(parsing: bytes))
     bytes = try stampArena(bytes, streaming: plan.arenaBytes(.streaming), resident: plan.arenaBytes(.resident))

@@ -20,7 +20,7 @@ public struct FileHeader: Equatable, Sendable {
     public var fileBytes: UInt64
     /// Exact arena the runtime needs to execute in streaming mode (weights inflated through a window).
     public var arenaStreamingBytes: UInt32
-    /// Exact arena the runtime needs in resident mode, excluding the decoded weights themselves.
+    /// Exact arena the runtime needs in resident mode, including the weights decoded into their kernel layouts.
     public var arenaResidentBytes: UInt32
     /// CRC-32 of header bytes 0..<60 followed by the tables.
     public var tablesCRC32: UInt32

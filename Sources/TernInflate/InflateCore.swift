@@ -77,7 +77,9 @@ struct InflateCore {
         while true {
             let entry = table[Int(truncatingIfNeeded: bitBuffer) & ((1 << rootBits) - 1)]
             if Entry.op(entry) == Entry.long {
-                let found = HuffmanTable.decodeLong(bitBuffer, available: bitCount, counts: counts, symbols: symbols)
+                let found = HuffmanTable.decodeLong(
+                    bitBuffer, available: bitCount, prefix: Entry.value(entry), rootBits: rootBits,
+                    counts: counts, symbols: symbols)
                 if found > 0 { return Entry.forSymbol(found & 0xFFFF, of: tree, length: found >> 16) }
                 if found < 0 || bitCount >= TableStorage.maxCodeLength { throw .invalidCode(tree) }
             } else if Entry.length(entry) <= bitCount {
@@ -384,7 +386,7 @@ struct InflateCore {
 
             var entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
             if Entry.op(entry) == Entry.long {
-                entry = try longEntry(bits, count, tree: .literalLength)
+                entry = try longEntry(bits, count, prefix: Entry.value(entry), tree: .literalLength)
             }
             var n = Entry.length(entry)
             bits &>>= UInt64(n)
@@ -417,7 +419,7 @@ struct InflateCore {
                 count -= n
                 var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
                 if Entry.op(d) == Entry.long {
-                    d = try longEntry(bits, count, tree: .distance)
+                    d = try longEntry(bits, count, prefix: Entry.value(d), tree: .distance)
                 }
                 n = Entry.length(d)
                 bits &>>= UInt64(n)
@@ -455,10 +457,13 @@ struct InflateCore {
     }
 
     @inline(never)
-    private func longEntry(_ bits: UInt64, _ count: Int, tree: HuffmanTree) throws(InflateError) -> UInt32 {
-        let counts = tree == .literalLength ? tables.literalCounts : tables.distanceCounts
-        let symbols = tree == .literalLength ? tables.literalSymbols : tables.distanceSymbols
-        let found = HuffmanTable.decodeLong(bits, available: count, counts: counts, symbols: symbols)
+    private func longEntry(_ bits: UInt64, _ count: Int, prefix: Int, tree: HuffmanTree) throws(InflateError) -> UInt32 {
+        let isLiteral = tree == .literalLength
+        let found = HuffmanTable.decodeLong(
+            bits, available: count, prefix: prefix,
+            rootBits: isLiteral ? TableStorage.literalRootBits : TableStorage.distanceRootBits,
+            counts: isLiteral ? tables.literalCounts : tables.distanceCounts,
+            symbols: isLiteral ? tables.literalSymbols : tables.distanceSymbols)
         guard found > 0 else { throw .invalidCode(tree) }
         return Entry.forSymbol(found & 0xFFFF, of: tree, length: found >> 16)
     }

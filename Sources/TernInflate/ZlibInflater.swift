@@ -18,7 +18,7 @@ public struct InflateProgress: Equatable, Sendable {
 
 /// A streaming zlib (RFC 1950) / DEFLATE (RFC 1951) decoder that never allocates.
 ///
-/// Memory is one caller-provided workspace: `stateBytes` (6 KiB) of Huffman tables, then the window, which must be
+/// Memory is one caller-provided workspace: `stateBytes` (4,224 B) of Huffman tables, then the window, which must be
 /// at least the 2^windowBits bytes the stream's header declares (256 B for windowBits 8 … 32 KiB for 15).
 /// `workspaceBytes(windowBits:)` gives the total; a `.tern` section records its windowBits so the runtime can size
 /// the workspace from its arena before it reads a byte. The struct itself holds only scalars and pointers into the

@@ -58,8 +58,11 @@ public struct Engine {
     /// Classifies `count` images (`plan.inputElements` bytes each, HWC) in chunks of `plan.batch`, writing the
     /// predicted class of each (lowest index of the largest logit) and, on request, its logits
     /// (`count × plan.classCount`, `Int64`, real value = logit / 2^logitFractionBits).
+    /// `afterLayer`, if given, is called with each layer's index as soon as that layer has run on a chunk (a hook
+    /// for profilers; the engine itself keeps no clock).
     public func classify(images: UnsafeRawBufferPointer, count: Int, predictions: UnsafeMutableBufferPointer<Int32>,
-                         logits: UnsafeMutableBufferPointer<Int64>? = nil) throws(RuntimeError) {
+                         logits: UnsafeMutableBufferPointer<Int64>? = nil,
+                         afterLayer: ((Int) -> Void)? = nil) throws(RuntimeError) {
         let classes = plan.classCount
         guard count >= 0, images.count >= count * plan.inputElements else {
             throw .bufferTooShort(needed: count * plan.inputElements, provided: images.count)
@@ -73,7 +76,7 @@ public struct Engine {
         var done = 0
         while done < count {
             let n = min(plan.batch, count - done)
-            try runBatch(imageBase + done * plan.inputElements, count: n)
+            try runBatch(imageBase + done * plan.inputElements, count: n, afterLayer: afterLayer)
             for k in 0..<n {
                 let row = out + k * classes
                 var best = 0
@@ -91,7 +94,7 @@ public struct Engine {
         (arena + offset).assumingMemoryBound(to: Int32.self)
     }
 
-    func runBatch(_ images: UnsafeRawPointer, count: Int) throws(RuntimeError) {
+    func runBatch(_ images: UnsafeRawPointer, count: Int, afterLayer: ((Int) -> Void)?) throws(RuntimeError) {
         let layers = plan.layers
         var input = images
         var inputStride = plan.inputElements
@@ -123,6 +126,7 @@ public struct Engine {
                 try runSlicedLayer(i, l, input: input.assumingMemoryBound(to: UInt64.self),
                                    output: outputBase.assumingMemoryBound(to: UInt64.self), count: count)
                 input = UnsafeRawPointer(outputBase)
+                afterLayer?(i)
                 continue
             }
             if let o = l.output {
@@ -137,6 +141,7 @@ public struct Engine {
             }
             input = UnsafeRawPointer(outputBase)
             inputStride = l.output?.bytes ?? 0
+            afterLayer?(i)
         }
     }
 
@@ -216,7 +221,9 @@ public struct Engine {
             let w = arena + layout.weights[i]
             if l.kernel == .columns {
                 let starts = w.assumingMemoryBound(to: UInt32.self)
-                ColumnKernel.run(c, rows: l.rows, elements: l.fanIn, starts: starts, entries: starts + (l.fanIn + 1),
+                let splits = starts + (l.fanIn + 1)
+                let rows = UnsafeRawPointer(splits + l.fanIn).assumingMemoryBound(to: UInt16.self)
+                ColumnKernel.run(c, rowCount: l.rows, elements: l.fanIn, starts: starts, splits: splits, rows: rows,
                                  accumulators: int32(layout.accumulators))
             } else if l.kernel == .dense {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
@@ -273,33 +280,48 @@ public struct Engine {
         let map = OffsetMap(l)
         let found: Int
         if l.kernel == .columns {
-            // Two passes: count each column's nonzeros, then place them (column starts are prefix sums).
+            // Two passes: count each column's +1 and all nonzeros, then place them. `starts[e]` then serves as
+            // column e's +1 cursor and `splits[e]` as its −1 cursor; afterwards both are shifted back into place.
             let starts = w.assumingMemoryBound(to: UInt32.self)
-            let entries = starts + (fanIn + 1)
-            starts.update(repeating: 0, count: fanIn + 1)
+            let splits = starts + (fanIn + 1)
+            let rows = UnsafeMutableRawPointer(splits + fanIn).assumingMemoryBound(to: UInt16.self)
+            starts.update(repeating: 0, count: 2 * fanIn + 1)
             let counted = try decoder.run(&reader) { _, plus, minus in
-                for t in 0..<plus { starts[Int(list[t]) + 1] &+= 1 }
+                for t in 0..<plus {
+                    starts[Int(list[t]) + 1] &+= 1
+                    splits[Int(list[t])] &+= 1
+                }
                 for t in (fanIn - minus)..<fanIn { starts[Int(list[t]) + 1] &+= 1 }
             }
             guard counted == l.nonzeros else {
                 throw .corruptSection(index: section, problem: .nonzeroCount(expected: l.nonzeros, actual: counted))
             }
-            for e in 0..<fanIn { starts[e + 1] &+= starts[e] }
+            for e in 0..<fanIn {
+                starts[e + 1] &+= starts[e]
+                splits[e] &+= starts[e]
+            }
             var again = try SectionReader(file: file, bytes: bytes, index: section, inflateMemory: inflateMemory)
-            // `starts[e]` advances as column e fills; afterwards it equals the old `starts[e + 1]`.
             found = try decoder.run(&again) { row, plus, minus in
-                for t in 0..<plus + minus {
-                    let j = Int(list[t < plus ? t : fanIn - minus + (t - plus)])
-                    entries[Int(starts[j])] = UInt32(truncatingIfNeeded: row << 1 | (t < plus ? 0 : 1))
+                for t in 0..<plus {
+                    let j = Int(list[t])
+                    rows[Int(starts[j])] = UInt16(truncatingIfNeeded: row)
                     starts[j] &+= 1
                 }
+                for t in (fanIn - minus)..<fanIn {
+                    let j = Int(list[t])
+                    rows[Int(splits[j])] = UInt16(truncatingIfNeeded: row)
+                    splits[j] &+= 1
+                }
             }
+            // Now starts[e] = end of column e's +1 rows and splits[e] = end of column e.
             var previous: UInt32 = 0
-            for e in 0...fanIn {
-                let current = e < fanIn ? starts[e] : 0
+            for e in 0..<fanIn {
+                let plusEnd = starts[e], end = splits[e]
                 starts[e] = previous
-                previous = current
+                splits[e] = plusEnd
+                previous = end
             }
+            starts[fanIn] = previous
         } else if l.kernel == .dense {
             let masks = w.assumingMemoryBound(to: UInt64.self)
             masks.update(repeating: 0, count: l.rows * 2 * l.maskWords)

@@ -160,13 +160,38 @@ enum DenseKernel {
     /// image in one loop, so nothing per row but the dot and the activation.
     static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
                                      corrections: UnsafePointer<Int32>) {
+        let stride = 2 &* maskWords
         for n in 0..<c.count {
             let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
-            var m = masks
-            for r in 0..<rows {
+            var r = 0
+            if maskWords & 3 == 0 {
+                // Two rows per pass share each load of the input.
+                while r &+ 2 <= rows {
+                    let a = masks + r &* stride, b = a + stride
+                    var la = SIMD4<UInt64>(), lb = SIMD4<UInt64>()
+                    var i = 0
+                    while i < maskWords {
+                        let xv = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                        let am = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                        let an = UnsafeRawPointer(a + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
+                        let bm = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                        let bn = UnsafeRawPointer(b + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
+                        la &+= (an ^ (xv & am)).nonzeroBitCount
+                        lb &+= (bn ^ (xv & bm)).nonzeroBitCount
+                        i &+= 4
+                    }
+                    let accA = Int(truncatingIfNeeded: la.wrappedSum()) &- Int(corrections[r])
+                    let accB = Int(truncatingIfNeeded: lb.wrappedSum()) &- Int(corrections[r &+ 1])
+                    c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: accA))
+                    c.emit(n, 0, 0, r &+ 1, Int32(truncatingIfNeeded: accB))
+                    r &+= 2
+                }
+            }
+            while r < rows {
+                let m = masks + r &* stride
                 let acc = dot(words, m, m + maskWords, maskWords) &- Int(corrections[r])
                 c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: acc))
-                m += 2 &* maskWords
+                r &+= 1
             }
         }
     }

@@ -206,7 +206,7 @@ public struct Plan: Sendable {
                 } else if input.isPixels {
                     let columnar = r.kind == .dense && (policy == .costModel || policy == .sliced)
                     kernel = columnar ? .columns : .sparse
-                    weightBytes = columnar ? UInt64(r.fanIn + 1) * 4 + UInt64(nonzeros) * 4 : sparseBytes
+                    weightBytes = columnar ? UInt64(2 * r.fanIn + 1) * 4 + UInt64(nonzeros) * 2 : sparseBytes
                 } else {
                     denseCost = Plan.denseCostPerWord * UInt64(rows) * UInt64(positions) * UInt64(maskWords) * planes
                     let denseBytes = UInt64(rows) * UInt64(maskWords) * 16 + UInt64(rows) * 4

@@ -195,23 +195,23 @@ struct SlicedContext {
 }
 
 enum ColumnKernel {
-    /// A dense layer over pixels, per image: for every nonzero pixel, add it (±) into the accumulators of the rows
-    /// its column's nonzero weights feed. `entries` hold `row << 1 | isMinus`.
-    static func run(_ c: LayerContext, rows: Int, elements: Int, starts: UnsafePointer<UInt32>,
-                    entries: UnsafePointer<UInt32>, accumulators: UnsafeMutablePointer<Int32>) {
+    /// A dense layer over pixels, per image: for every nonzero pixel `e`, add it to the accumulators of the rows
+    /// its +1 weights feed (`rows[starts[e] ..< splits[e]]`) and subtract it from those of its −1 weights
+    /// (`rows[splits[e] ..< starts[e + 1]]`). Zero pixels cost nothing.
+    static func run(_ c: LayerContext, rowCount: Int, elements: Int, starts: UnsafePointer<UInt32>,
+                    splits: UnsafePointer<UInt32>, rows: UnsafePointer<UInt16>,
+                    accumulators: UnsafeMutablePointer<Int32>) {
         for n in 0..<c.count {
             let pixels = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt8.self)
-            accumulators.update(repeating: 0, count: rows)
+            accumulators.update(repeating: 0, count: rowCount)
             for e in 0..<elements {
                 let v = Int32(pixels[e])
                 if v == 0 { continue }
-                for t in Int(starts[e])..<Int(starts[e &+ 1]) {
-                    let entry = entries[t]
-                    let m = -Int32(bitPattern: entry & 1)
-                    accumulators[Int(entry >> 1)] &+= (v ^ m) &- m
-                }
+                let s = Int(starts[e]), m = Int(splits[e]), t = Int(starts[e &+ 1])
+                for k in s..<m { accumulators[Int(rows[k])] &+= v }
+                for k in m..<t { accumulators[Int(rows[k])] &-= v }
             }
-            for r in 0..<rows { c.emit(n, 0, 0, r, accumulators[r]) }
+            for r in 0..<rowCount { c.emit(n, 0, 0, r, accumulators[r]) }
         }
     }
 }

@@ -17,11 +17,14 @@ public struct SyntheticEncoding: Sendable {
     public var thresholdLayout: SectionLayout
     /// zlib windowBits for every section, or nil for uncompressed.
     public var zlibWindowBits: Int?
+    /// Extra string metadata (e.g. `general.dataset`).
+    public var metadata: [(key: String, value: String)]
     public init(weightLayout: SectionLayout = .ternaryTokens, thresholdLayout: SectionLayout = .int32,
-                zlibWindowBits: Int? = nil) {
+                zlibWindowBits: Int? = nil, metadata: [(key: String, value: String)] = []) {
         self.weightLayout = weightLayout
         self.thresholdLayout = thresholdLayout
         self.zlibWindowBits = zlibWindowBits
+        self.metadata = metadata
     }
 }
 
@@ -91,6 +94,7 @@ extension SyntheticNetwork {
     public func fileBytes(encoding: SyntheticEncoding, alignment: UInt32 = 32) throws -> [UInt8] {
         var w = TernWriter(alignment: alignment)
         w.setMetadata(Array("general.architecture".utf8), .string(Array("synthetic".utf8)))
+        for (k, v) in encoding.metadata { w.setMetadata(Array(k.utf8), .string(Array(v.utf8))) }
         func add(_ layer: Int, _ kind: SectionKind, _ layout: SectionLayout, _ count: Int, _ decoded: [UInt8]) throws {
             if let bits = encoding.zlibWindowBits {
                 let stored = try deflate(decoded, level: 9, windowBits: bits)

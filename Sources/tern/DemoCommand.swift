@@ -56,6 +56,7 @@ struct DemoCommand: ParsableCommand {
         let resident = try loaded.engine(mode: .resident, batch: 64)
         let streaming = try loaded.engine(mode: .streaming, batch: 64)
         let plan = resident.plan
+        let single = try Plan(file: loaded.file)  // the batch-1 arenas, as the header declares them
         let set = try loadTestImages(loaded, directory: sampleDir, count: nil, plan: plan)
         var t = now()
         let r = try classifyAll(resident, images: set.images, count: set.count)
@@ -80,7 +81,7 @@ struct DemoCommand: ParsableCommand {
             logitsChecksum: logitsChecksum(r.logits), predictionsPerClass: counts,
             fileBytes: Int(loaded.file.header.fileBytes), float32Bytes: weights * 4, packed2Bytes: (weights + 3) / 4,
             weights: weights, nonzeros: nonzeros,
-            streamingArenaBytes: plan.arenaBytes(.streaming), residentArenaBytes: plan.arenaBytes(.resident),
+            streamingArenaBytes: single.arenaBytes(.streaming), residentArenaBytes: single.arenaBytes(.resident),
             residentMicrosecondsPerImage: residentSeconds * 1e6 / Double(max(set.count, 1)),
             streamingMicrosecondsPerImage: streamingSeconds * 1e6 / Double(max(set.count, 1)),
             layers: layerProfiles(loaded, plan: plan))
@@ -129,7 +130,7 @@ struct DemoModel: Codable {
         out += "size: .tern \(fileBytes) B vs float32 \(float32Bytes) B (\(String(format: "%.1f", Double(float32Bytes) / Double(max(fileBytes, 1))))× smaller)"
         out += " vs 2-bit packed \(packed2Bytes) B; \(nonzeros) of \(weights) weights nonzero "
         out += "(\(String(format: "%.2f", 100 * (1 - Double(nonzeros) / Double(max(weights, 1))))) % sparse)\n"
-        out += "arena: streaming \(streamingArenaBytes) B, resident \(residentArenaBytes) B; "
+        out += "arena (batch 1): streaming \(streamingArenaBytes) B, resident \(residentArenaBytes) B; "
         out += "time: resident \(String(format: "%.1f", residentMicrosecondsPerImage)) µs/image, "
         out += "streaming \(String(format: "%.1f", streamingMicrosecondsPerImage)) µs/image (batch 64, 1 thread)\n"
         out += profileTable(layers)

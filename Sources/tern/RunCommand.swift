@@ -69,9 +69,15 @@ struct RunCommand: ParsableCommand {
         if let count, count < 1 { throw ValidationError("--count must be positive") }
         let set = try loadTestImages(loaded, directory: data, count: count, plan: plan)
         let progress = ProgressBar(total: set.count, label: "classifying", enabled: !json && isatty(2) != 0)
+        let layerSeconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: plan.layers.count)
+        layerSeconds.initialize(repeating: 0)
+        defer { layerSeconds.deallocate() }
         let start = now()
-        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress)
+        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress,
+                                                    layerSeconds: layerSeconds)
         let seconds = now() - start
+        var layers = layerProfiles(loaded, plan: plan)
+        for i in layers.indices { layers[i].microsecondsPerImage = layerSeconds[i] * 1e6 / Double(max(set.count, 1)) }
         var correct = 0
         var perClass = [Int](repeating: 0, count: plan.classCount)
         for (p, label) in zip(predictions, set.labels) {
@@ -86,7 +92,7 @@ struct RunCommand: ParsableCommand {
             arenaBytes: plan.arenaBytes(executionMode), declaredArenaBytes: Int(executionMode == .streaming
                 ? loaded.file.header.arenaStreamingBytes : loaded.file.header.arenaResidentBytes),
             seconds: seconds, microsecondsPerImage: seconds * 1e6 / Double(max(set.count, 1)),
-            layers: layerProfiles(loaded, plan: plan))
+            layers: layers)
         if json { print(try jsonString(report)) } else { print(report.text()) }
     }
 }

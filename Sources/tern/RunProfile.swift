@@ -18,6 +18,8 @@ struct LayerProfile: Codable {
     /// Nonzero multiply-accumulates (nonzeros × output positions) per image.
     var operations: Int
     var residentWeightBytes: Int
+    /// Measured by `tern run` (wall time between layer callbacks); nil elsewhere.
+    var microsecondsPerImage: Double? = nil
 }
 
 func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
@@ -47,12 +49,15 @@ func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
 }
 
 func profileTable(_ layers: [LayerProfile]) -> String {
-    var out = "  #  layer            input → output           kernel            stored B  compression   nonzeros   MACs/image\n"
+    var out = "  #  layer            input → output           kernel            stored B  compression   nonzeros   MACs/image"
+    out += layers.contains { $0.microsecondsPerImage != nil } ? "   µs/image\n" : "\n"
     for l in layers {
         let shape = l.input.map(String.init).joined(separator: "×") + " → " + l.output.map(String.init).joined(separator: "×")
         out += "  " + pad(String(l.index), 2) + " " + padRight(l.kind, 16) + " " + padRight(shape, 24) + " "
         out += padRight(l.kernel, 17) + pad(String(l.weightBytesStored), 9) + "  " + padRight(l.compression, 11)
-        out += pad(String(l.nonzeros), 10) + pad(String(l.operations), 13) + "\n"
+        out += pad(String(l.nonzeros), 10) + pad(String(l.operations), 13)
+        if let t = l.microsecondsPerImage { out += pad(String(format: "%.1f", t), 11) }
+        out += "\n"
     }
     return out
 }

@@ -60,8 +60,10 @@ final class LoadedModel {
 }
 
 /// Classifies `images` (count × inputElements bytes) and returns predictions and logits.
+/// With `layerSeconds`, also accumulates each layer's wall time (measured between the engine's layer callbacks).
 func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool = true,
-                 progress: ProgressBar? = nil) throws -> (predictions: [Int32], logits: [Int64]) {
+                 progress: ProgressBar? = nil,
+                 layerSeconds: UnsafeMutableBufferPointer<Double>? = nil) throws -> (predictions: [Int32], logits: [Int64]) {
     var predictions = [Int32](repeating: 0, count: count)
     var logits = [Int64](repeating: 0, count: withLogits ? count * engine.plan.classCount : 0)
     let step = max(engine.plan.batch, 256)
@@ -69,6 +71,14 @@ func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool
     while done < count {
         let n = min(step, count - done)
         let per = engine.plan.inputElements
+        var mark = now()
+        let hook: ((Int) -> Void)? = layerSeconds.map { seconds in
+            { layer in
+                let t = now()
+                seconds[layer] += t - mark
+                mark = t
+            }
+        }
         let failure: RuntimeError? = images.withUnsafeBytes { img in
             predictions.withUnsafeMutableBufferPointer { p in
                 logits.withUnsafeMutableBufferPointer { l in
@@ -76,7 +86,8 @@ func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool
                         try engine.classify(
                             images: UnsafeRawBufferPointer(rebasing: img[(done * per)..<((done + n) * per)]), count: n,
                             predictions: UnsafeMutableBufferPointer(rebasing: p[done..<(done + n)]),
-                            logits: withLogits ? UnsafeMutableBufferPointer(rebasing: l[(done * engine.plan.classCount)..<((done + n) * engine.plan.classCount)]) : nil)
+                            logits: withLogits ? UnsafeMutableBufferPointer(rebasing: l[(done * engine.plan.classCount)..<((done + n) * engine.plan.classCount)]) : nil,
+                            afterLayer: hook)
                         return nil
                     } catch { return error }
                 }

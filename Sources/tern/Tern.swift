@@ -18,6 +18,7 @@ struct Tern: ParsableCommand {
             CompileCommand.self,
             SizesCommand.self,
             TrainCommand.self,
+            EvalCommand.self,
             BenchTrainCommand.self,
         ]
     )

@@ -106,6 +106,7 @@ struct TrainCommand: ParsableCommand {
         var sparsity: Double
         var layerSparsity: [Double]
         var stages: [StageRecord]
+        var integerTestAccuracy: Double?
     }
 
     func makeRecipe() throws -> Recipe {
@@ -173,16 +174,27 @@ struct TrainCommand: ParsableCommand {
                     100 * sp, Date().timeIntervalSince(started)).utf8))
             }
         }
+        // The integer reference on the full test split, recorded in model.json (not for the float baseline).
+        var integerAccuracy: Double?
+        if recipe.method != .float {
+            let cp = TrainingCheckpoint.checkpoint(trainer, dataset: train.kind.rawValue)
+            let network = try cp.folded()
+            integerAccuracy = try IntegerReference.accuracy(network: network, images: test.images, labels: test.labels)
+            try TrainingCheckpoint.checkpoint(trainer, dataset: train.kind.rawValue, integerTestAccuracy: integerAccuracy)
+                .write(to: output)
+        }
         let sp = trainer.network.sparsity
         let summary = Summary(output: output, architecture: architecture.name, dataset: train.kind.rawValue, recipe: recipe,
                               epochs: recipe.totalEpochs, seconds: trainer.progress.stages.reduce(0) { $0 + $1.seconds },
                               testAccuracy: trainer.progress.lastTestAccuracy, sparsity: sp.total, layerSparsity: sp.layers,
-                              stages: trainer.progress.stages)
+                              stages: trainer.progress.stages, integerTestAccuracy: integerAccuracy)
         if json {
             print(try jsonString(summary))
         } else {
-            print(String(format: "%@: test accuracy %.2f%% (float-simulated), sparsity %.2f%%, %.0f s",
-                         output, 100 * summary.testAccuracy, 100 * summary.sparsity, summary.seconds))
+            print(String(format: "%@: test accuracy %.2f%% float-simulated, %@ integer, sparsity %.2f%%, %.0f s",
+                         output, 100 * summary.testAccuracy,
+                         integerAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a",
+                         100 * summary.sparsity, summary.seconds))
         }
     }
 }

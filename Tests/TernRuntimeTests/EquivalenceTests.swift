@@ -68,7 +68,7 @@ import TernTestSupport
     }
 
     @Test func lfcShapedNetworkAtBatch64() throws {
-        let net = SyntheticNetwork.dense([784, 256, 256, 10], bits: 1, sparsity: 0.95, seed: 21)
+        let net = SyntheticNetwork.dense([784, 256, 255, 9], bits: 1, sparsity: 0.95, seed: 21)
         try expectAllPathsMatch(try net.fileBytes(), inputElements: 784, count: 70)
     }
 }

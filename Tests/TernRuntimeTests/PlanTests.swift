@@ -28,6 +28,20 @@ import TernTestSupport
         #expect(plan.arenaBytes(.resident) > plan.arenaBytes(.streaming))
     }
 
+    @Test func cnvStreamingArenaFitsItsBudget() throws {
+        // FINN's CNV on 32×32×3, 1-bit, zlib windowBits 14: the streaming arena must stay ≤ 160 KiB.
+        let net = SyntheticNetwork.stack(input: (3, 32, 32), [
+            .conv(channels: 64, kernel: 3, padding: 0, bits: 1), .conv(channels: 64, kernel: 3, padding: 0, bits: 1),
+            .pool, .conv(channels: 128, kernel: 3, padding: 0, bits: 1),
+            .conv(channels: 128, kernel: 3, padding: 0, bits: 1), .pool,
+            .conv(channels: 256, kernel: 3, padding: 0, bits: 1), .conv(channels: 256, kernel: 3, padding: 0, bits: 1),
+            .dense(outputs: 512, bits: 1), .dense(outputs: 512, bits: 1), .classes(10),
+        ], sparsity: 0.95, seed: 4)
+        let file = try TernFile(parsing: try net.fileBytes(encoding: .init(zlibWindowBits: 14)))
+        let plan = try Plan(file: file, batch: 1)
+        #expect(plan.arenaBytes(.streaming) <= 160 << 10)
+    }
+
     @Test func arenaRegionsDoNotOverlap() throws {
         let net = SyntheticNetwork.stack(input: (3, 12, 12), [
             .conv(channels: 16, kernel: 3, padding: 1, bits: 2), .pool, .dense(outputs: 33, bits: 1), .classes(10),

@@ -7,7 +7,8 @@ SWIFT_CPU     = cortex-m0
 GCC_ARCH      = -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
 NEEDS_ATOMICS = 1
 
-# 16 KiB of RAM has no room for zlib's 6 KiB of Huffman tables plus a window next to LFC's 8.4 KiB streaming arena,
-# so this board streams the ternary tokens uncompressed (compression none; they are ~1 byte per nonzero weight
-# and the 256 KiB of flash holds them): synthetic LFC, 98 % zeros, seed 1, no zlib.
-SYNTHETIC     = 784,1024,1024,1024,10 0.98 1 0
+# 16 KiB of RAM cannot hold LFC: its streaming arena (8.4 KiB) plus the heap for the parsed tables and plan
+# (2.9 KiB) plus the stack (4.4 KiB at peak on ARMv6-M) leave no margin, and zlib's 6 KiB of Huffman tables would
+# not fit at all. The micro:bit runs FINN's SFC shape instead (784-256-256-256-10, 1-bit activations, 98 % zeros,
+# seed 1) with its ternary tokens stored uncompressed (the 256 KiB of flash holds them).
+SYNTHETIC     = 784,256,256,256,10 0.98 1 0

@@ -170,3 +170,40 @@ public enum TrainingCheckpoint {
         trainer.applyQuantization()
     }
 }
+
+extension TrainingCheckpoint {
+    public enum RestoreError: Error, CustomStringConvertible {
+        case noRecipe
+        case missingWeights(layer: Int)
+
+        public var description: String {
+            switch self {
+            case .noRecipe: return "model.json has no trainer recipe this version understands"
+            case .missingWeights(let l): return "layer \(l) has no latent weights (layers.\(l).weight)"
+            }
+        }
+    }
+
+    /// A finished trainer rebuilt from a checkpoint written by `save`: latent weights (back to internal order),
+    /// masks, batch norm and the recipe's final quantization, so its float-simulated forward pass is the one the
+    /// run measured.
+    public static func restore(_ checkpoint: Checkpoint) throws -> Trainer {
+        let recipeText = try checkpoint.recipe.compactSerialized()
+        guard let recipe = try? JSONDecoder().decode(Recipe.self, from: Data(recipeText.utf8)) else { throw RestoreError.noRecipe }
+        let trainer = Trainer(architecture: checkpoint.architecture, recipe: recipe)
+        let inputs = weightInputShapes(checkpoint.architecture)
+        for (n, (layerIndex, l)) in zip(checkpoint.architecture.weightLayerIndices, trainer.network.weightLayers).enumerated() {
+            guard let t = checkpoint.layers[layerIndex], let w = t.weight else { throw RestoreError.missingWeights(layer: layerIndex) }
+            let perm = checkpointToInternal(l, inputShape: inputs[n])
+            l.weight.value = toInternalOrder(w, perm)
+            l.mask = t.mask.map { toInternalOrder($0, perm) }
+            if let bn = t.batchNorm {
+                l.gamma.value = bn.gamma; l.beta.value = bn.beta
+                l.runningMean = bn.mean; l.runningVar = bn.variance
+            }
+        }
+        trainer.progress.epochsDone = recipe.totalEpochs
+        trainer.applyQuantization()
+        return trainer
+    }
+}

@@ -1,0 +1,22 @@
+# Shared settings for the training scripts in this folder (sourced, not run).
+# TERN: the tern binary (default: a release build with the host's vector units, see docs/BENCHMARKS.md).
+# DATA: the folder holding mnist/, fashion-mnist/, cifar10/ (docs/DATASETS.md). RUNS: where checkpoints go.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DATA="${DATA:-$ROOT/../shared/datasets}"
+RUNS="${RUNS:-$ROOT/runs}"
+if [ -z "${TERN:-}" ]; then
+    (cd "$ROOT" && TERN_NATIVE=1 swift build -c release --product tern >&2)
+    TERN="$ROOT/.build/release/tern"
+fi
+mkdir -p "$RUNS"
+
+# train NAME DATASET ARGS… : trains into $RUNS/NAME (resuming if it was interrupted), then records the integer
+# reference's accuracy in model.json.
+train() {
+    local name="$1" dataset="$2"; shift 2
+    local resume=()
+    [ -f "$RUNS/$name/train-state.safetensors" ] && resume=(--resume)
+    "$TERN" train --data "$DATA/$dataset" --dataset "$dataset" -o "$RUNS/$name" "${resume[@]}" "$@"
+    "$TERN" eval "$RUNS/$name" --data "$DATA/$dataset" --write || true
+}

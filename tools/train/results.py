@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Builds the docs/RESULTS.md table rows and the accuracy-vs-sparsity SVG from checkpoint directories.
+
+usage: results.py RUNS_DIR SVG_OUT NAME[:note] ...
+Each NAME is a checkpoint directory under RUNS_DIR (model.json as docs/CHECKPOINT.md); the script that makes it is
+tools/train/NAME.sh (or the note says how it was made). Prints Markdown table rows on stdout.
+"""
+import json
+import os
+import sys
+
+
+def load(runs, name):
+    with open(os.path.join(runs, name, "model.json")) as f:
+        m = json.load(f)
+    r = m.get("recipe", {})
+    layers = m["architecture"]["layers"]
+    bits = sorted({l["activation"]["bits"] for l in layers if "activation" in l})
+    stages = m.get("stages", [])
+    return {
+        "name": name,
+        "arch": m["architecture"]["name"],
+        "bits": "/".join(str(b) for b in bits),
+        "dataset": m["dataset"],
+        "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)"),
+        "epochs": ",".join(str(e) for e in r.get("epochs", [])),
+        "seconds": sum(s.get("seconds", 0) or 0 for s in stages),
+        "float": stages[-1].get("testAccuracy") if stages else None,
+        "integer": m.get("integerTestAccuracy"),
+        "sparsity": (m.get("sparsity") or {}).get("total", 0.0),
+        "target": r.get("sparsity", 0.0),
+    }
+
+
+def pct(x):
+    return "—" if x is None else f"{100 * x:.2f}"
+
+
+def svg(rows, path):
+    w, h, left, bottom, top, right = 640, 380, 60, 50, 20, 190
+    pts = [r for r in rows if r["float"] is not None]
+    if not pts:
+        return
+    ymin = max(0.0, min(min(r["float"] for r in pts), min(r["integer"] or 1 for r in pts)) - 0.01)
+    ymax = 1.0
+
+    def X(s):
+        return left + s * (w - left - right)
+
+    def Y(a):
+        return top + (ymax - a) / (ymax - ymin) * (h - top - bottom)
+
+    colors = {"mnist": "#1f77b4", "fashion-mnist": "#d62728", "cifar10": "#2ca02c"}
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
+           f'<text x="{(left + w - right) / 2}" y="{h - 12}" text-anchor="middle">weight sparsity</text>',
+           f'<text x="14" y="{(top + h - bottom) / 2}" transform="rotate(-90 14 {(top + h - bottom) / 2})" text-anchor="middle">test accuracy (integer reference; float-sim if none)</text>']
+    for i in range(0, 11):
+        s = i / 10
+        out.append(f'<text x="{X(s)}" y="{h - bottom + 15}" text-anchor="middle">{int(100 * s)}%</text>')
+    steps = 5
+    for i in range(steps + 1):
+        a = ymin + (ymax - ymin) * i / steps
+        out.append(f'<line x1="{left - 4}" y1="{Y(a):.1f}" x2="{w - right}" y2="{Y(a):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{Y(a) + 4:.1f}" text-anchor="end">{100 * a:.1f}%</text>')
+    for r in pts:
+        acc = r["integer"] if r["integer"] is not None else r["float"]
+        c = colors.get(r["dataset"], "black")
+        shape = "circle" if r["method"].startswith("sparse") else "rect"
+        if shape == "circle":
+            out.append(f'<circle cx="{X(r["sparsity"]):.1f}" cy="{Y(acc):.1f}" r="4" fill="{c}"><title>{r["name"]}</title></circle>')
+        else:
+            out.append(f'<rect x="{X(r["sparsity"]) - 4:.1f}" y="{Y(acc) - 4:.1f}" width="8" height="8" fill="none" stroke="{c}"><title>{r["name"]}</title></rect>')
+    ly = top + 10
+    for name, c in colors.items():
+        out.append(f'<circle cx="{w - right + 20}" cy="{ly}" r="4" fill="{c}"/><text x="{w - right + 30}" y="{ly + 4}">{name}</text>')
+        ly += 18
+    out.append(f'<circle cx="{w - right + 20}" cy="{ly}" r="4" fill="gray"/><text x="{w - right + 30}" y="{ly + 4}">sparse ternary</text>')
+    ly += 18
+    out.append(f'<rect x="{w - right + 16}" y="{ly - 4}" width="8" height="8" fill="none" stroke="gray"/><text x="{w - right + 30}" y="{ly + 4}">baseline</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    runs, svg_out, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+    rows = []
+    for spec in names:
+        name, _, note = spec.partition(":")
+        if not os.path.exists(os.path.join(runs, name, "model.json")):
+            continue
+        r = load(runs, name)
+        r["note"] = note
+        rows.append(r)
+    for r in rows:
+        print(f'| `{r["name"]}` | {r["arch"]} a{r["bits"]} | {r["dataset"]} | {r["method"]} | {r["epochs"]} | '
+              f'{r["seconds"]:.0f} | {pct(r["float"])} | {pct(r["integer"])} | {100 * r["sparsity"]:.2f} | {r["note"]} |')
+    svg(rows, svg_out)
+
+
+if __name__ == "__main__":
+    main()
