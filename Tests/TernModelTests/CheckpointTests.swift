@@ -76,7 +76,7 @@ let temporaryRootCleanup: Void = {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
         // An unwritable target: the directory path is an existing file.
         let blocker = dir + "/file"
-        FileManager.default.createFile(atPath: blocker, contents: Data([1]))
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data([1])))
         #expect(throws: CheckpointError.self) { try Self.fixture.write(to: blocker) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["file"])
         // Replacing an existing checkpoint keeps no temporary files.

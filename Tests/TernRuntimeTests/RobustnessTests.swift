@@ -140,8 +140,8 @@ import TernTestSupport
         let parsed = try TernFile(parsing: try net.fileBytes())
         #expect(try Plan(file: parsed, batch: 1).arenaBytes(.streaming) > 8 << 20)
         #expect(throws: RuntimeError.self) { try Plan(file: parsed, batch: 4096) }
-        do { _ = try Plan(file: parsed, batch: 4096) } catch let e as RuntimeError {
-            guard case .tooLarge = e else { Issue.record("expected tooLarge, got \(e)"); return }
+        do { _ = try Plan(file: parsed, batch: 4096) } catch {
+            guard case .tooLarge = error else { Issue.record("expected tooLarge, got \(error)"); return }
         }
         #expect(throws: RuntimeError.badBatch(0)) { try Plan(file: parsed, batch: 0) }
         #expect(throws: RuntimeError.badBatch(Plan.maxBatch + 1)) { try Plan(file: parsed, batch: Plan.maxBatch + 1) }
@@ -166,7 +166,7 @@ import TernTestSupport
             let engine = try Engine(file: parsed, bytes: b, arena: UnsafeMutableRawBufferPointer(rebasing: arena[0..<needed]),
                                     mode: mode, batch: 2)
             var p = [Int32](repeating: 0, count: 1)
-            try p.withUnsafeMutableBufferPointer { p in
+            _ = p.withUnsafeMutableBufferPointer { p in
                 #expect(throws: RuntimeError.bufferTooShort(needed: 80, provided: 79)) {
                     try [UInt8](repeating: 0, count: 79).withUnsafeBytes {
                         try engine.classify(images: $0, count: 2, predictions: p)
