@@ -223,8 +223,13 @@ public struct Engine {
                 let starts = w.assumingMemoryBound(to: UInt32.self)
                 let splits = starts + (l.fanIn + 1)
                 let rows = UnsafeRawPointer(splits + l.fanIn).assumingMemoryBound(to: UInt16.self)
-                ColumnKernel.run(c, rowCount: l.rows, elements: l.fanIn, starts: starts, splits: splits, rows: rows,
-                                 accumulators: int32(layout.accumulators))
+                if l.input.isPixels {
+                    ColumnKernel.runPixels(c, rowCount: l.rows, elements: l.fanIn, starts: starts, splits: splits,
+                                           rows: rows, accumulators: int32(layout.accumulators))
+                } else {
+                    ColumnKernel.runCodes(c, rowCount: l.rows, starts: starts, splits: splits, rows: rows,
+                                          accumulators: int32(layout.accumulators))
+                }
             } else if l.kernel == .dense {
                 let masks = w.assumingMemoryBound(to: UInt64.self)
                 let patchHeight = l.record.kind == .conv ? Int(l.record.kernel) : l.input.height

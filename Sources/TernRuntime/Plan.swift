@@ -14,8 +14,8 @@ public enum KernelChoice: Sendable {
     /// +1 / −1 bit masks over the bit-packed input: `acc = Σ_b 2^b (popcount(x_b & P) − popcount(x_b & N))`,
     /// computed with one popcount per word as `Σ_b 2^b popcount(N ^ (x_b & (P | N))) − (2^bits − 1) · popcount(N)`.
     case dense
-    /// Per-image column lists over the nonzero pixels of the input (first dense layer over pixels):
-    /// `acc[r] += ±x_e` for each nonzero pixel `e` and each nonzero weight of its column.
+    /// Per-image column lists over the nonzero inputs (dense layers over pixels or over one position of codes):
+    /// `acc[r] += ±x_e` for each nonzero input `e` and each nonzero weight of its column.
     case columns
     /// Bit-sliced batch: 64 images per `UInt64` lane, one row's nonzeros added into bit-sliced counters, the
     /// threshold compared bit-sliced too (dense layers over codes at the end of the network, batch ≥ 8).
@@ -25,7 +25,7 @@ public enum KernelChoice: Sendable {
 }
 
 /// Which resident kernel each weight layer gets. `.costModel` is what users want; the others exist for tests and
-/// benchmarks (every kernel must be bit-exact on every layer). Pixel inputs always use `.sparse`.
+/// benchmarks (every kernel must be bit-exact on every layer).
 public enum KernelPolicy: Sendable {
     case costModel
     /// Row lists everywhere (no column lists, no bit-sliced batch).
@@ -34,6 +34,8 @@ public enum KernelPolicy: Sendable {
     case dense
     /// The bit-sliced batch kernel on every eligible layer, whatever the batch size.
     case sliced
+    /// Column lists on every eligible layer (dense over pixels or over one position of codes); row lists elsewhere.
+    case columns
 }
 
 /// One layer as the engine executes it: shapes, the buffers it reads and writes, the kernel and its cost.
@@ -110,6 +112,11 @@ public struct Plan: Sendable {
     /// vectorized). Measured on the benchmark machine; see docs/RUNTIME.md.
     public static let sparseCostPerNonzero: UInt64 = 4
     public static let denseCostPerWord: UInt64 = 1
+    /// Column lists: one scattered add per nonzero weight of a nonzero input. The input's density is unknown when
+    /// planning; trained 2-bit LFC layers measure 38–40 % nonzero codes (docs/RUNTIME.md), so the model assumes
+    /// `columnInputDensity` (eighths) and `columnCostPerNonzero` per add, plus one unit per row for the activation.
+    public static let columnCostPerNonzero: UInt64 = 1
+    public static let columnInputDensity: UInt64 = 3
     /// The bit-sliced kernel pays for 64 lanes whatever the batch; from this batch size on it wins on LFC.
     public static let slicedMinimumBatch = 8
     /// Words of bit-sliced counter scratch (two counters and a difference, each up to 40 levels).
@@ -200,23 +207,29 @@ public struct Plan: Sendable {
                 let planes = UInt64(input.isPixels ? 1 : input.bits)
                 sparseCost = Plan.sparseCostPerNonzero * UInt64(nonzeros) * UInt64(positions) * planes
                 let sparseBytes = UInt64(rows + 1) * 4 + UInt64(rows) * 4 + UInt64(nonzeros) * 4
+                let columnBytes = UInt64(2 * r.fanIn + 1) * 4 + UInt64(nonzeros) * 2
                 if slicing && i >= tail {
                     kernel = .sliced
                     weightBytes = sparseBytes
                 } else if input.isPixels {
-                    let columnar = r.kind == .dense && (policy == .costModel || policy == .sliced)
+                    let columnar = r.kind == .dense && policy != .sparse && policy != .dense
                     kernel = columnar ? .columns : .sparse
-                    weightBytes = columnar ? UInt64(2 * r.fanIn + 1) * 4 + UInt64(nonzeros) * 2 : sparseBytes
+                    weightBytes = columnar ? columnBytes : sparseBytes
                 } else {
                     denseCost = Plan.denseCostPerWord * UInt64(rows) * UInt64(positions) * UInt64(maskWords) * planes
                     let denseBytes = UInt64(rows) * UInt64(maskWords) * 16 + UInt64(rows) * 4
+                    let columnar = r.kind == .dense && input.height * input.width == 1
+                    let columnCost = Plan.columnCostPerNonzero * UInt64(nonzeros) * Plan.columnInputDensity / 8
+                        + UInt64(rows)
                     switch policy {
-                    case .costModel: kernel = denseCost < sparseCost ? .dense : .sparse
+                    case .costModel, .sliced:
+                        kernel = denseCost < sparseCost ? .dense : .sparse
+                        if columnar && columnCost < min(denseCost, sparseCost) { kernel = .columns }
                     case .sparse: kernel = .sparse
                     case .dense: kernel = .dense
-                    case .sliced: kernel = denseCost < sparseCost ? .dense : .sparse
+                    case .columns: kernel = columnar ? .columns : .sparse
                     }
-                    weightBytes = kernel == .dense ? denseBytes : sparseBytes
+                    weightBytes = kernel == .dense ? denseBytes : (kernel == .columns ? columnBytes : sparseBytes)
                 }
                 paramCount = r.isFinal ? 2 * rows : rows * r.thresholdsPerChannel
             }

@@ -193,25 +193,3 @@ struct SlicedContext {
     let classes: Int
     let counters: UnsafeMutablePointer<UInt64>
 }
-
-enum ColumnKernel {
-    /// A dense layer over pixels, per image: for every nonzero pixel `e`, add it to the accumulators of the rows
-    /// its +1 weights feed (`rows[starts[e] ..< splits[e]]`) and subtract it from those of its −1 weights
-    /// (`rows[splits[e] ..< starts[e + 1]]`). Zero pixels cost nothing.
-    static func run(_ c: LayerContext, rowCount: Int, elements: Int, starts: UnsafePointer<UInt32>,
-                    splits: UnsafePointer<UInt32>, rows: UnsafePointer<UInt16>,
-                    accumulators: UnsafeMutablePointer<Int32>) {
-        for n in 0..<c.count {
-            let pixels = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt8.self)
-            accumulators.update(repeating: 0, count: rowCount)
-            for e in 0..<elements {
-                let v = Int32(pixels[e])
-                if v == 0 { continue }
-                let s = Int(starts[e]), m = Int(splits[e]), t = Int(starts[e &+ 1])
-                for k in s..<m { accumulators[Int(rows[k])] &+= v }
-                for k in m..<t { accumulators[Int(rows[k])] &-= v }
-            }
-            for r in 0..<rowCount { c.emit(n, 0, 0, r, accumulators[r]) }
-        }
-    }
-}

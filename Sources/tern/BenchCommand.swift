@@ -44,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also time a peer in the same run: ort (ONNX Runtime via tools/bench/ort_peer.py).")
     var peer: String?
 
+    @Option(help: "Resident kernels: auto (the cost model), or sparse, dense, columns or sliced wherever they apply.")
+    var kernels = "auto"
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -71,7 +74,8 @@ struct BenchCommand: ParsableCommand {
         var rows: [BenchRow] = []
         for m in modes {
             for b in batches {
-                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images)
+                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images,
+                                      policy: LoadedModel.policy(kernels))
                 rows.append(row)
                 if !json { FileHandle.standardError.write(Data("  \(row.mode) batch \(b): \(Int(row.imagesPerSecond)) images/s\n".utf8)) }
             }
@@ -150,8 +154,8 @@ func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
 
 /// Times `batch`-image calls for `seconds` on `threads` engines at once.
 func measure(_ loaded: LoadedModel, mode: ExecutionMode, batch: Int, threads: Int, seconds: Double,
-             cpuClock: Bool, images given: [UInt8]? = nil) throws -> BenchRow {
-    let engines = try (0..<threads).map { _ in try loaded.engine(mode: mode, batch: batch) }
+             cpuClock: Bool, images given: [UInt8]? = nil, policy: KernelPolicy = .costModel) throws -> BenchRow {
+    let engines = try (0..<threads).map { _ in try loaded.engine(mode: mode, batch: batch, policy: policy) }
     let plan = engines[0].plan
     let images = given ?? benchImages(count: max(batch, 64), elements: plan.inputElements)
     let pool = images.count / plan.inputElements

@@ -67,7 +67,7 @@ struct BenchTrainCommand: ParsableCommand {
         print("threads                       \(r.threads)")
         print("GEMM 1024³, 1 thread          \(String(format: "%.1f", one)) GFLOP/s")
         print("GEMM 1024³, all threads       \(String(format: "%.1f", all)) GFLOP/s  (the GEMM's own peak)")
-        print("LFC epoch (60k, batch 100)    \(String(format: "%.1f", perEpoch)) s")
+        print("LFC epoch (60k, batch \(batchSize))".padding(toLength: 30, withPad: " ", startingAt: 0) + "\(String(format: "%.1f", perEpoch)) s")
         print("LFC epoch GEMM throughput     \(String(format: "%.1f", gflops)) GFLOP/s = \(String(format: "%.0f", 100 * r.lfcFractionOfPeak)) % of peak")
         print("GEMM 1024³ per CPU-second     \(String(format: "%.1f", cpuPeak)) GFLOP/s  (one core's peak, load-independent)")
         print("LFC epoch CPU time            \(String(format: "%.1f", cpuPerEpoch)) CPU-s = \(String(format: "%.1f", r.lfcGFLOPSPerCPUSecond)) GFLOP per CPU-s (\(String(format: "%.0f", 100 * r.lfcGFLOPSPerCPUSecond / cpuPeak)) % of one core's peak)")

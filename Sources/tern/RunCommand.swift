@@ -40,6 +40,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Images per pass over the weights.")
     var batch = 64
 
+    @Option(help: "Resident kernels: auto (the cost model), or sparse, dense, columns or sliced wherever they apply.")
+    var kernels = "auto"
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -51,7 +54,7 @@ struct RunCommand: ParsableCommand {
         default: throw ValidationError("--mode is stream or resident")
         }
         guard batch >= 1, batch <= Plan.maxBatch else { throw ValidationError("--batch must be in 1…\(Plan.maxBatch)") }
-        let engine = try loaded.engine(mode: executionMode, batch: batch)
+        let engine = try loaded.engine(mode: executionMode, batch: batch, policy: LoadedModel.policy(kernels))
         let plan = engine.plan
         if let image {
             let pgm = try readPGM(image)

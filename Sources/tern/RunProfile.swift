@@ -34,7 +34,7 @@ func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
         let kernel: String = switch l.kernel {
         case .sparse: "sparse rows"
         case .dense: "popcount masks"
-        case .columns: "pixel columns"
+        case .columns: "column lists"
         case .sliced: "bit-sliced batch"
         case .pool: "pool"
         }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TernFormat
 import TernRuntime
@@ -41,6 +42,18 @@ final class LoadedModel {
                               mode: mode, batch: batch, policy: policy)
         } catch {
             throw CLIRuntimeError(path: path, error: error)
+        }
+    }
+
+    /// `--kernels`: the cost model's choice or one kernel family forced wherever it applies (for comparisons).
+    static func policy(_ name: String) throws -> KernelPolicy {
+        switch name {
+        case "auto": return .costModel
+        case "sparse": return .sparse
+        case "dense": return .dense
+        case "columns": return .columns
+        case "sliced": return .sliced
+        default: throw ValidationError("--kernels is auto, sparse, dense, columns or sliced")
         }
     }
 

@@ -11,8 +11,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Recipes (docs/METHOD.md):
               sparse-ternary  stage 1: ternary training with cross-entropy + L2 + the quantization-threshold \
-            regularizer; stage 2: gradual quantization pruning to --sparsity (pruned weights become permanent \
-            zeros); stage 3: retraining of the survivors as ternary with a fixed mask. --epochs a,b,c.
+            regularizer; stage 2: quantization pruning (the weights stage 1 quantizes to zero become permanent \
+            zeros), then gradual magnitude pruning up to --sparsity; stage 3: retraining of the survivors as ternary with a fixed mask. --epochs a,b,c.
               float | binary | twn  baselines with the same code and data (float: float weights, ReLU; binary: BNN; \
             twn: dense ternary, Δ = 0.7·mean|W|); they train sum(--epochs) epochs.
 
@@ -92,6 +92,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Use only the first N test images.")
     var testLimit: Int?
 
+    @Option(help: "Training-image augmentation: none, shift (±2 pixels) or crop-flip (CIFAR-10: pad 4, crop, mirror).")
+    var augment: String = "none"
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -132,6 +135,10 @@ struct TrainCommand: ParsableCommand {
         r.optimizer = Optimizer(kind: o)
         guard let s = Schedule(rawValue: schedule) else { throw ValidationError("--schedule: cosine, one-cycle or constant") }
         r.schedule = s
+        guard let a = Augmentation(rawValue: augment) else {
+            throw ValidationError("--augment: none, shift or crop-flip")
+        }
+        r.augmentation = a == .none ? nil : a
         guard r.totalEpochs > 0 else { throw ValidationError("--epochs adds up to zero") }
         return r
     }

@@ -48,7 +48,7 @@ func expectAllPathsMatch(_ file: [UInt8], inputElements: Int, count: Int = 5, se
     let images = randomImages(count, elements: inputElements, seed: seed)
     let expected = try referenceLogits(file, images: images, count: count)
     for mode in [ExecutionMode.streaming, .resident] {
-        for policy in [KernelPolicy.costModel, .sparse, .dense, .sliced] where mode == .resident || policy != .dense {
+        for policy in [KernelPolicy.costModel, .sparse, .dense, .sliced, .columns] where mode == .resident || policy != .dense {
             for batch in [1, 3, 64] {
                 let got = try engineLogits(file, images: images, count: count, mode: mode, batch: batch, policy: policy)
                 guard got.logits == expected else {

@@ -14,10 +14,15 @@ import TernTestSupport
         let many = try Plan(file: file, batch: 64)
         #expect(many.layers.map(\.kernel) == [.columns, .sliced, .sliced, .sliced])
         #expect(many.slicedFrom == 1)
-        // At 99.9 % sparsity the popcount masks cost more than the few nonzeros.
+        // At 99.9 % sparsity the popcount masks cost more than the few nonzeros, and column lists (which skip
+        // zero inputs too) less than row lists.
         let sparse = SyntheticNetwork.dense([784, 1024, 1024, 10], bits: 1, sparsity: 0.999, seed: 1)
         let plan = try Plan(file: try TernFile(parsing: try sparse.fileBytes()), batch: 1)
-        #expect(plan.layers.map(\.kernel) == [.columns, .sparse, .sparse])
+        #expect(plan.layers.map(\.kernel) == [.columns, .columns, .columns])
+        // 2-bit codes double the popcount work, so at 95 % the hidden layers go to column lists.
+        let twoBit = SyntheticNetwork.dense([784, 1024, 1024, 1024, 10], bits: 2, sparsity: 0.95, seed: 2017)
+        let planTwo = try Plan(file: try TernFile(parsing: try twoBit.fileBytes()), batch: 1)
+        #expect(planTwo.layers.dropLast().map(\.kernel) == [.columns, .columns, .columns])
     }
 
     @Test func streamingArenaFitsTheMicrocontrollerBudget() throws {

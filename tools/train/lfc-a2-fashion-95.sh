@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# LFC with 2-bit activations on Fashion-MNIST at 95 % sparsity.
+# LFC with 2-bit activations on fashion-mnist at 95 % sparsity, ±2-pixel shift augmentation.
 source "$(dirname "$0")/common.sh"
-train lfc-a2-fashion-95 fashion-mnist --arch lfc --activation-bits 2 --recipe sparse-ternary --sparsity 0.95 --epochs 3,1,3 --batch-size 200 --seed 1
+train lfc-a2-fashion-95 fashion-mnist --arch lfc --activation-bits 2 --recipe sparse-ternary --sparsity 0.95 --epochs 16,4,12 --augment shift --batch-size 200 --seed 1

@@ -23,7 +23,8 @@ public struct QuantizedWeights {
 }
 
 public enum WeightQuantizer {
-    /// Quantizes `latent` (with an optional pruning mask) per `mode`.
+    /// Quantizes `latent` (with an optional pruning mask) per `mode`. Runs on every training step over every
+    /// weight, so it is branch-free and parallel over fixed chunks (results independent of the thread count).
     public static func quantize(_ latent: [Float], mask: [UInt8]?, mode: WeightQuantization,
                                 thresholdFactor: Float) -> QuantizedWeights {
         let n = latent.count
@@ -37,37 +38,60 @@ public enum WeightQuantizer {
         var ternary = [Int8](repeating: 0, count: n)
         var used = [Float](repeating: 0, count: n)
         var alpha: Float = 1, delta: Float = 0
-        latent.withUnsafeBufferPointer { w in m.withUnsafeBufferPointer { mk in
-            ternary.withUnsafeMutableBufferPointer { t in
-                var meanAbs: Double = 0
-                for i in 0 ..< n { meanAbs += Double(abs(w[i])) }
-                meanAbs /= Double(max(n, 1))
-                var sum: Double = 0, kept = 0
+        latent.withUnsafeBufferPointer { wb in m.withUnsafeBufferPointer { mb in
+            ternary.withUnsafeMutableBufferPointer { tb in
+                // Workers read w and m and write disjoint ranges of t.
+                nonisolated(unsafe) let (w, mk, t) = (wb, mb, tb)
+                let meanAbs = Parallel.chunkedSum(count: n) { r in (sumAbs(w, r, keep: nil), r.count) }.sum
+                    / Double(max(n, 1))
+                var dz: Float = -1
+                var sumKept: (sum: Double, count: Int) = (0, 0)
                 switch mode {
                 case .float: break
                 case .binary:
-                    for i in 0 ..< n { t[i] = w[i] < 0 ? -1 : 1 }
-                    sum = meanAbs; kept = 1
-                case .ternary:
-                    delta = thresholdFactor * Float(meanAbs)
-                    for i in 0 ..< n where abs(w[i]) > delta && mk[i] != 0 {
-                        t[i] = w[i] < 0 ? -1 : 1
-                        sum += Double(abs(w[i])); kept += 1
-                    }
-                case .masked:
-                    for i in 0 ..< n where mk[i] != 0 {
-                        t[i] = w[i] < 0 ? -1 : 1
-                        sum += Double(abs(w[i])); kept += 1
+                    Parallel.forEachSlice(count: n) { r in for i in r { t[i] = w[i] < 0 ? -1 : 1 } }
+                    sumKept = (meanAbs, 1)
+                case .ternary, .masked:
+                    if mode == .ternary { delta = thresholdFactor * Float(meanAbs); dz = delta }
+                    let limit = dz
+                    sumKept = Parallel.chunkedSum(count: n) { r in
+                        var kept = 0
+                        for i in r {
+                            let on = abs(w[i]) > limit && mk[i] != 0
+                            t[i] = on ? (w[i] < 0 ? -1 : 1) : 0
+                            kept += on ? 1 : 0
+                        }
+                        return (sumAbs(w, r, keep: t), kept)
                     }
                 }
-                let a = kept > 0 ? Float(sum / Double(kept)) : 1
+                let a = sumKept.count > 0 ? Float(sumKept.sum / Double(sumKept.count)) : 1
                 alpha = a > 0 ? a : 1
             }
         } }
         let a = alpha
-        ternary.withUnsafeBufferPointer { t in used.withUnsafeMutableBufferPointer { u in
-            for i in 0 ..< n { u[i] = Float(t[i]) * a }
+        ternary.withUnsafeBufferPointer { tb in used.withUnsafeMutableBufferPointer { ub in
+            nonisolated(unsafe) let (t, u) = (tb, ub)
+            Parallel.forEachSlice(count: n) { r in for i in r { u[i] = Float(t[i]) * a } }
         } }
         return QuantizedWeights(used: used, ternary: ternary, alpha: alpha, threshold: delta)
+    }
+
+    /// Σ |w[i]| over `r` (only where `keep[i] ≠ 0` when given), four interleaved Double accumulators.
+    @inline(__always)
+    private static func sumAbs(_ w: UnsafeBufferPointer<Float>, _ r: Range<Int>,
+                               keep: UnsafeMutableBufferPointer<Int8>?) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = r.lowerBound
+        func v(_ j: Int) -> Double {
+            let x = Double(abs(w[j]))
+            guard let keep else { return x }
+            return keep[j] != 0 ? x : 0
+        }
+        while i + 4 <= r.upperBound {
+            s0 += v(i); s1 += v(i + 1); s2 += v(i + 2); s3 += v(i + 3)
+            i += 4
+        }
+        while i < r.upperBound { s0 += v(i); i += 1 }
+        return (s0 + s1) + (s2 + s3)
     }
 }

@@ -51,6 +51,17 @@ public enum Pruner {
         }
     }
 
+    /// Stage 2's first step (Faraone et al.'s quantization pruning): every weight the ternary quantizer maps to zero
+    /// (|w| ≤ Δ, or already pruned) is pruned for good. Stage 2's magnitude schedule then continues from this
+    /// sparsity, so the final sparsity is at least the target.
+    public static func pruneDeadZone(_ layers: [WeightLayer], thresholdFactor: Float) {
+        for l in layers {
+            let q = WeightQuantizer.quantize(l.weight.value, mask: l.mask, mode: .ternary, thresholdFactor: thresholdFactor)
+            l.mask = q.ternary.map { $0 == 0 ? 0 : 1 }
+            for i in 0 ..< q.ternary.count where q.ternary[i] == 0 { l.weight.value[i] = 0 }
+        }
+    }
+
     /// Prunes the `pruneCount` lowest-score weights of a layer (already-pruned ones count first).
     static func apply(_ l: WeightLayer, keepScores: [Float], pruneCount: Int) {
         var mask = l.mask ?? [UInt8](repeating: 1, count: l.weight.count)

@@ -65,7 +65,8 @@ public final class Trainer {
         case .twn: network.setQuantization(.ternary, thresholdFactor: recipe.thresholdFactor)
         case .sparseTernary:
             let s = stage(ofEpoch: progress.epochsDone)
-            network.setQuantization(s.index == 2 || isFinished ? .masked : .ternary, thresholdFactor: recipe.thresholdFactor)
+            // From stage 2 on, the mask is the whole quantizer: stage 2 begins by pruning stage 1's dead zone.
+            network.setQuantization(s.index >= 1 || isFinished ? .masked : .ternary, thresholdFactor: recipe.thresholdFactor)
         }
     }
 
@@ -85,6 +86,13 @@ public final class Trainer {
         let order = rng.permutation(train.count)
         var lossSum = 0.0, correct = 0, seen = 0
         let isSparse = recipe.method == .sparseTernary
+        let augmentation = recipe.augmentation ?? .none
+        var augmentationRng = SplitMix64(seed: (recipe.seed ^ 0xA06) &+ 0x9E37 &* UInt64(epoch + 1))
+        // Quantization pruning: the weights stage 1's quantizer sets to zero become permanent zeros, so the network
+        // stage 2 starts from is exactly the one stage 1 ended with.
+        if isSparse && st.index == 1 && st.epochInStage == 0 {
+            Pruner.pruneDeadZone(network.weightLayers, thresholdFactor: recipe.thresholdFactor)
+        }
         for b in 0 ..< batches {
             // Learning rate: stage 1 (or baselines) one schedule; stages 2 + 3 one cosine.
             let lr: Float
@@ -107,7 +115,10 @@ public final class Trainer {
                 }
             }
             let idx = order[b * recipe.batchSize ..< (b + 1) * recipe.batchSize]
-            let x = network.inputs(train.images, imageSize: train.imageSize, indices: idx)
+            let x = augmentation == .none
+                ? network.inputs(train.images, imageSize: train.imageSize, indices: idx)
+                : network.inputs(augmentation.batch(of: train, indices: idx, rng: &augmentationRng),
+                                 imageSize: train.imageSize, indices: ArraySlice(0 ..< idx.count))
             let labels = ArraySlice(idx.map { train.labels[$0] })
             network.zeroGradients()
             let logits = network.forward(x, batch: idx.count, training: true)
@@ -120,8 +131,7 @@ public final class Trainer {
                     ? l.lastDeadZone : nil
                 recipe.optimizer.update(l.weight, lr: lr, step: progress.steps,
                                         l2: stage1Regularized ? recipe.lambdaL2 : 0,
-                                        thresholdPenalty: recipe.lambdaQ, deadZone: deadZone)
-                if let mask = l.mask { for i in 0 ..< mask.count where mask[i] == 0 { l.weight.value[i] = 0 } }
+                                        thresholdPenalty: recipe.lambdaQ, deadZone: deadZone, mask: l.mask)
                 recipe.optimizer.update(l.gamma, lr: lr, step: progress.steps, l2: 0, thresholdPenalty: 0, deadZone: nil)
                 recipe.optimizer.update(l.beta, lr: lr, step: progress.steps, l2: 0, thresholdPenalty: 0, deadZone: nil)
             }
@@ -136,6 +146,7 @@ public final class Trainer {
         }
         // One-shot pruning when stage 2 has no epochs.
         if isSparse && st.index == 0 && st.epochInStage == st.epochs - 1 && recipe.stages[1].epochs == 0 {
+            Pruner.pruneDeadZone(network.weightLayers, thresholdFactor: recipe.thresholdFactor)
             Pruner.prune(network.weightLayers, target: recipe.sparsity, recipe: recipe)
         }
         progress.epochsDone += 1

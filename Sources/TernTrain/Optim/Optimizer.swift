@@ -17,42 +17,53 @@ public struct Optimizer: Sendable, Codable, Equatable {
     ///   - l2: decoupled weight decay: `w ← w − lr·l2·w`.
     ///   - thresholdPenalty: the quantization-threshold regularizer's proximal step: weights with `|w| < Δ` move
     ///     `lr·λq` toward zero (stopping at zero). `deadZone(layer)` gives Δ; nil disables it.
-    public func update(_ p: Parameter, lr: Float, step: Int, l2: Float, thresholdPenalty: Float, deadZone: Float?) {
+    ///   - mask: pruned weights (mask 0) are set back to zero after the step.
+    /// Element-wise and parallel; the result does not depend on the thread count.
+    public func update(_ p: Parameter, lr: Float, step: Int, l2: Float, thresholdPenalty: Float, deadZone: Float?,
+                       mask: [UInt8]? = nil) {
         let n = p.count
-        let (b1, b2, eps, mom) = (beta1, beta2, epsilon, momentum)
-        p.value.withUnsafeMutableBufferPointer { w in
-            p.grad.withUnsafeBufferPointer { g in
-                p.moment1.withUnsafeMutableBufferPointer { m in
-                    p.moment2.withUnsafeMutableBufferPointer { v in
-                        switch kind {
-                        case .adam:
-                            let c1 = 1 - pow(b1, Float(step)), c2 = 1 - pow(b2, Float(step))
-                            let stepSize = lr * c2.squareRoot() / c1
-                            for i in 0 ..< n {
+        let (b1, b2, eps, mom, kind, clip) = (beta1, beta2, epsilon, momentum, kind, clip)
+        let c1 = 1 - pow(b1, Float(step)), c2 = 1 - pow(b2, Float(step))
+        let stepSize = lr * c2.squareRoot() / c1
+        let decay: Float = p.isWeight && l2 > 0 ? 1 - lr * l2 : 1
+        let shrink: Float = p.isWeight && thresholdPenalty > 0 && deadZone != nil ? lr * thresholdPenalty : 0
+        let delta = deadZone ?? 0
+        let clipTo: Float = p.isWeight && clip > 0 ? clip : .infinity
+        let none = [UInt8]()
+        let keep = mask ?? none
+        p.value.withUnsafeMutableBufferPointer { wb in
+            p.grad.withUnsafeBufferPointer { gb in
+                p.moment1.withUnsafeMutableBufferPointer { mb in
+                    p.moment2.withUnsafeMutableBufferPointer { vb in keep.withUnsafeBufferPointer { kb in
+                        // Element-wise: every worker touches only its own slice.
+                        nonisolated(unsafe) let (w, g, m, v, k) = (wb, gb, mb, vb, kb)
+                        let masked = !k.isEmpty
+                        Parallel.forEachSlice(count: n, granule: 64) { r in
+                            for i in r {
                                 let gi = g[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                w[i] -= stepSize * m[i] / (v[i].squareRoot() + eps)
-                            }
-                        case .sgd:
-                            for i in 0 ..< n {
-                                m[i] = mom * m[i] + g[i]
-                                w[i] -= lr * m[i]
+                                var wi = w[i]
+                                switch kind {
+                                case .adam:
+                                    m[i] = b1 * m[i] + (1 - b1) * gi
+                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                    wi -= stepSize * m[i] / (v[i].squareRoot() + eps)
+                                case .sgd:
+                                    m[i] = mom * m[i] + gi
+                                    wi -= lr * m[i]
+                                }
+                                wi *= decay
+                                if shrink > 0 && abs(wi) < delta {
+                                    let a = abs(wi) - shrink
+                                    wi = a > 0 ? (wi < 0 ? -a : a) : 0
+                                }
+                                wi = min(max(wi, -clipTo), clipTo)
+                                if masked && k[i] == 0 { wi = 0 }
+                                w[i] = wi
                             }
                         }
-                    }
+                    } }
                 }
             }
-            guard p.isWeight else { return }
-            if l2 > 0 { let f = 1 - lr * l2; for i in 0 ..< n { w[i] *= f } }
-            if let delta = deadZone, thresholdPenalty > 0 {
-                let shrink = lr * thresholdPenalty
-                for i in 0 ..< n where abs(w[i]) < delta {
-                    let a = abs(w[i]) - shrink
-                    w[i] = a > 0 ? (w[i] < 0 ? -a : a) : 0
-                }
-            }
-            if clip > 0 { for i in 0 ..< n { w[i] = min(max(w[i], -clip), clip) } }
         }
     }
 }
