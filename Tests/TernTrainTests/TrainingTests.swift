@@ -61,11 +61,14 @@ import TernTestSupport
     @Test func resumeContinuesBitIdentically() throws {
         let dir = DatasetFixtures.temporaryDirectory("tern-resume")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let straight = Self.train(Self.tiny, Self.recipe())
+        // With augmentation, so its per-epoch generator and its place in the saved recipe are covered too.
+        var recipe = Self.recipe()
+        recipe.augmentation = .shift
+        let straight = Self.train(Self.tiny, recipe)
         // Stop after the stage-2 epoch (mask present, moments non-zero), save, resume in a fresh trainer.
-        let first = Self.train(Self.tiny, Self.recipe(), epochs: 4)
+        let first = Self.train(Self.tiny, recipe, epochs: 4)
         try TrainingCheckpoint.save(first, dataset: "mnist", to: dir)
-        let resumed = Trainer(architecture: Self.tiny, recipe: Self.recipe())
+        let resumed = Trainer(architecture: Self.tiny, recipe: recipe)
         try TrainingCheckpoint.resume(resumed, from: dir)
         #expect(resumed.progress == first.progress)
         let train = Self.data(300, seed: 1), test = Self.data(200, seed: 2)
@@ -81,7 +84,7 @@ import TernTestSupport
         let cp = try Checkpoint.load(path: dir)
         #expect(cp.dataset == "mnist" && cp.stages.count == 2 && cp.sparsity != nil)
         #expect(cp.layers[0]?.mask != nil && cp.layers[0]?.ternary?.count == 144 * 32)
-        var other = Self.recipe(); other.lambdaQ = 0.5
+        var other = recipe; other.augmentation = nil
         let wrong = Trainer(architecture: Self.tiny, recipe: other)
         #expect(throws: TrainingCheckpoint.ResumeError.self) { try TrainingCheckpoint.resume(wrong, from: dir) }
     }
