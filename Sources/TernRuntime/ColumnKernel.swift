@@ -55,35 +55,49 @@ enum ColumnKernel {
 
 extension LayerContext {
     /// The activations (or logits) of `rows` accumulators of batch entry `n` for a dense layer (one output
-    /// position), 64 channels per output word assembled in registers: the same codes `emit` writes row by row.
+    /// position): the same codes `emit` writes row by row, without its data-dependent branches.
     @inline(__always)
     func emitOnePosition(_ n: Int, _ acc: UnsafePointer<Int32>, rows: Int) {
+        var r = 0
+        while r < rows {
+            let end = min(rows, r &+ 64)
+            emitGroup(n, acc, from: r, to: end)
+            r = end
+        }
+    }
+
+    /// Rows `from ..< to` (one 64-channel output word, `from` a multiple of 64) of a dense layer's batch entry `n`,
+    /// reading `acc[k]` for row `k`: the word is assembled in registers and stored once per plane.
+    @inline(__always)
+    func emitGroup(_ n: Int, _ acc: UnsafePointer<Int32>, from r: Int, to end: Int) {
         guard let output else {
-            for r in 0..<rows { emit(n, 0, 0, r, acc[r]) }
+            for k in r..<end { emit(n, 0, 0, k, acc[k]) }
             return
         }
         let position = outputBorder &* outputPaddedWidth &+ outputBorder
-        let base = output + (n &* outputStrideWords &+ position &* outputWordsPerPosition)
+        let word = output + (n &* outputStrideWords &+ position &* outputWordsPerPosition &+ (r >> 6))
         let perChannel = thresholdsPerChannel
-        var r = 0, word = 0
-        while r < rows {
-            let end = min(rows, r &+ 64)
-            var lo: UInt64 = 0, hi: UInt64 = 0
-            if perChannel == 1 {
-                for k in r..<end { lo |= UInt64(acc[k] >= params[k] ? 1 : 0) << UInt64(k & 63) }
-            } else {
-                for k in r..<end {
-                    let t = params + k &* perChannel
-                    var code: UInt64 = 0
-                    for j in 0..<perChannel { code &+= acc[k] >= t[j] ? 1 : 0 }
-                    lo |= (code & 1) << UInt64(k & 63)
-                    hi |= ((code >> 1) & 1) << UInt64(k & 63)
-                }
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        if perChannel == 1 {
+            for k in r..<end { lo |= UInt64(acc[k] >= params[k] ? 1 : 0) << UInt64(k & 63) }
+        } else if perChannel == 3 {
+            // 2-bit codes, unrolled and branch-free: a generic loop's exit mispredicts once per channel.
+            for k in r..<end {
+                let t = params + k &* 3, a = acc[k]
+                let code = UInt64(a >= t[0] ? 1 : 0) &+ UInt64(a >= t[1] ? 1 : 0) &+ UInt64(a >= t[2] ? 1 : 0)
+                lo |= (code & 1) << UInt64(k & 63)
+                hi |= (code >> 1) << UInt64(k & 63)
             }
-            base[word] = lo
-            if outputBits == 2 { base[word &+ outputWordsPerPlane] = hi }
-            r = end
-            word &+= 1
+        } else {
+            for k in r..<end {
+                let t = params + k &* perChannel
+                var code: UInt64 = 0
+                for j in 0..<perChannel { code &+= acc[k] >= t[j] ? 1 : 0 }
+                lo |= (code & 1) << UInt64(k & 63)
+                hi |= ((code >> 1) & 1) << UInt64(k & 63)
+            }
         }
+        word[0] = lo
+        if outputBits == 2 { word[outputWordsPerPlane] = hi }
     }
 }

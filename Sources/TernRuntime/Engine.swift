@@ -240,6 +240,11 @@ public struct Engine {
                                                      corrections: corrections)
                     return
                 }
+                if patchHeight == 1 && patchWidth == 1 && l.positions == 1 && l.input.bits == 2 {
+                    DenseKernel.layerOverOnePositionTwoPlanes(c, rows: l.rows, masks: masks, maskWords: l.maskWords,
+                                                              corrections: corrections)
+                    return
+                }
                 for r in 0..<l.rows {
                     let p = masks + r * 2 * l.maskWords
                     DenseKernel.row(c, r, nonzero: p, minus: p + l.maskWords, correction: Int(corrections[r]),

@@ -161,37 +161,88 @@ enum DenseKernel {
     static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
                                      corrections: UnsafePointer<Int32>) {
         let stride = 2 &* maskWords
-        for n in 0..<c.count {
-            let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
-            var r = 0
-            if maskWords & 3 == 0 {
-                // Two rows per pass share each load of the input.
-                while r &+ 2 <= rows {
-                    let a = masks + r &* stride, b = a + stride
-                    var la = SIMD4<UInt64>(), lb = SIMD4<UInt64>()
-                    var i = 0
-                    while i < maskWords {
-                        let xv = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                        let am = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                        let an = UnsafeRawPointer(a + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
-                        let bm = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                        let bn = UnsafeRawPointer(b + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
-                        la &+= (an ^ (xv & am)).nonzeroBitCount
-                        lb &+= (bn ^ (xv & bm)).nonzeroBitCount
-                        i &+= 4
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
+            let g = group.baseAddress!
+            for n in 0..<c.count {
+                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                var first = 0
+                while first < rows {
+                    let end = min(rows, first &+ 64)
+                    var r = first
+                    if maskWords & 3 == 0 {
+                        // Two rows per pass share each load of the input.
+                        while r &+ 2 <= end {
+                            let a = masks + r &* stride, b = a + stride
+                            var la = SIMD4<UInt64>(), lb = SIMD4<UInt64>()
+                            var i = 0
+                            while i < maskWords {
+                                let xv = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                                let am = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                                let an = UnsafeRawPointer(a + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
+                                let bm = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                                let bn = UnsafeRawPointer(b + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
+                                la &+= (an ^ (xv & am)).nonzeroBitCount
+                                lb &+= (bn ^ (xv & bm)).nonzeroBitCount
+                                i &+= 4
+                            }
+                            g[r &- first] = Int32(truncatingIfNeeded: Int(truncatingIfNeeded: la.wrappedSum()) &- Int(corrections[r]))
+                            g[r &- first &+ 1] = Int32(truncatingIfNeeded:
+                                Int(truncatingIfNeeded: lb.wrappedSum()) &- Int(corrections[r &+ 1]))
+                            r &+= 2
+                        }
                     }
-                    let accA = Int(truncatingIfNeeded: la.wrappedSum()) &- Int(corrections[r])
-                    let accB = Int(truncatingIfNeeded: lb.wrappedSum()) &- Int(corrections[r &+ 1])
-                    c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: accA))
-                    c.emit(n, 0, 0, r &+ 1, Int32(truncatingIfNeeded: accB))
-                    r &+= 2
+                    while r < end {
+                        let m = masks + r &* stride
+                        g[r &- first] = Int32(truncatingIfNeeded: dot(words, m, m + maskWords, maskWords) &- Int(corrections[r]))
+                        r &+= 1
+                    }
+                    // Activations a word at a time (per-row emits mispredict on the code).
+                    c.emitGroup(n, UnsafePointer(g) - first, from: first, to: end)
+                    first = end
                 }
             }
-            while r < rows {
-                let m = masks + r &* stride
-                let acc = dot(words, m, m + maskWords, maskWords) &- Int(corrections[r])
-                c.emit(n, 0, 0, r, Int32(truncatingIfNeeded: acc))
-                r &+= 1
+        }
+    }
+
+    /// A whole dense layer over one position of 2-bit codes: per row, both planes against the same masks
+    /// (`acc = popcount-sum(plane 0) + 2 · popcount-sum(plane 1) − 3 · popcount(N)`), four words at a time.
+    static func layerOverOnePositionTwoPlanes(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>,
+                                              maskWords: Int, corrections: UnsafePointer<Int32>) {
+        let stride = 2 &* maskWords
+        let wpp = c.inputWordsPerPlane
+        let vectorWords = maskWords & ~3
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
+            let g = group.baseAddress!
+            for n in 0..<c.count {
+                let lo = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                let hi = lo + wpp
+                var first = 0
+                while first < rows {
+                    let end = min(rows, first &+ 64)
+                    for r in first..<end {
+                        let m = masks + r &* stride, neg = m + maskWords
+                        var lanes = SIMD4<UInt64>()
+                        var i = 0
+                        while i < vectorWords {
+                            let x0 = UnsafeRawPointer(lo + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                            let x1 = UnsafeRawPointer(hi + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                            let mv = UnsafeRawPointer(m + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                            let nv = UnsafeRawPointer(neg + i).loadUnaligned(as: SIMD4<UInt64>.self)
+                            lanes &+= (nv ^ (x0 & mv)).nonzeroBitCount &+ ((nv ^ (x1 & mv)).nonzeroBitCount &<< 1)
+                            i &+= 4
+                        }
+                        var acc = Int(truncatingIfNeeded: lanes.wrappedSum())
+                        while i < maskWords {
+                            acc &+= (neg[i] ^ (lo[i] & m[i])).nonzeroBitCount
+                                &+ (neg[i] ^ (hi[i] & m[i])).nonzeroBitCount &<< 1
+                            i &+= 1
+                        }
+                        g[r &- first] = Int32(truncatingIfNeeded: acc &- Int(corrections[r]))
+                    }
+                    // Activations a word at a time (per-row emits mispredict on the code).
+                    c.emitGroup(n, UnsafePointer(g) - first, from: first, to: end)
+                    first = end
+                }
             }
         }
     }
