@@ -38,6 +38,10 @@ import TernTestSupport
     @Test func threeStagesReachAccuracyAndExactSparsity() {
         let t = Self.train(Self.tiny, Self.recipe())
         #expect(t.progress.stages.map(\.name) == ["stage1", "stage2", "stage3"])
+        // Stage 1's recorded accuracy is that of the ternary, unpruned network it ended with.
+        let afterStage1 = Self.train(Self.tiny, Self.recipe(), epochs: 3)
+        #expect(afterStage1.network.weightLayers.allSatisfy { $0.quantization == .ternary && $0.mask == nil })
+        #expect(afterStage1.progress.stages.first?.testAccuracy == afterStage1.accuracy(on: Self.data(200, seed: 2)))
         #expect(t.progress.lastTestAccuracy >= 0.8, "accuracy \(t.progress.lastTestAccuracy)")
         let sp = t.network.sparsity
         #expect(abs(sp.total - 0.9) < 1e-3, "sparsity \(sp.total)")

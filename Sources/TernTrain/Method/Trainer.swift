@@ -64,9 +64,10 @@ public final class Trainer {
         case .binary: network.setQuantization(.binary)
         case .twn: network.setQuantization(.ternary, thresholdFactor: recipe.thresholdFactor)
         case .sparseTernary:
-            let s = stage(ofEpoch: progress.epochsDone)
-            // From stage 2 on, the mask is the whole quantizer: stage 2 begins by pruning stage 1's dead zone.
-            network.setQuantization(s.index >= 1 || isFinished ? .masked : .ternary, thresholdFactor: recipe.thresholdFactor)
+            // Once stage 2 has pruned stage 1's dead zone, the mask is the whole quantizer; until then (all of
+            // stage 1, including the accuracy measured at its end) the TWN threshold is.
+            let pruned = network.weightLayers.allSatisfy { $0.mask != nil }
+            network.setQuantization(pruned ? .masked : .ternary, thresholdFactor: recipe.thresholdFactor)
         }
     }
 
@@ -92,6 +93,7 @@ public final class Trainer {
         // stage 2 starts from is exactly the one stage 1 ended with.
         if isSparse && st.index == 1 && st.epochInStage == 0 {
             Pruner.pruneDeadZone(network.weightLayers, thresholdFactor: recipe.thresholdFactor)
+            applyQuantization()
         }
         for b in 0 ..< batches {
             // Learning rate: stage 1 (or baselines) one schedule; stages 2 + 3 one cosine.
