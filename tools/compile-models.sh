@@ -22,8 +22,11 @@ MODELS=(
     "cnv28-fashion-90|cnv28-fashion-90|fashion-mnist"
 )
 
-swift build -c release --product tern >/dev/null
-TERN=.build/release/tern
+# TERN: a tern binary to use (default: a release build of this checkout).
+if [ -z "${TERN:-}" ]; then
+    swift build -c release --product tern >/dev/null
+    TERN=.build/release/tern
+fi
 
 declare -A override=()
 want=()
@@ -81,7 +84,7 @@ def train_command():
     parts.append(f"--seed {ckpt.get('seed', 1)}")
     for key, flag in [("lambdaL2", "--lambda-l2"), ("lambdaQ", "--lambda-q"), ("learningRate", "--lr"),
                       ("retrainLearningRate", "--retrain-lr"), ("batchSize", "--batch-size"), ("pruning", "--pruning"),
-                      ("schedule", "--schedule"), ("trainLimit", "--train-limit")]:
+                      ("schedule", "--schedule"), ("augmentation", "--augment"), ("trainLimit", "--train-limit")]:
         if r.get(key) is not None: parts.append(f"{flag} {r[key]}")
     if isinstance(r.get("optimizer"), dict): parts.append(f"--optimizer {r['optimizer'].get('kind', 'adam')}")
     if r.get("thresholdRegularizer") is False: parts.append("--no-threshold-reg")

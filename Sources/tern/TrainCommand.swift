@@ -139,6 +139,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--augment: none, shift or crop-flip")
         }
         r.augmentation = a == .none ? nil : a
+        if let trainLimit {
+            guard trainLimit > 0 else { throw ValidationError("--train-limit must be positive") }
+            r.trainLimit = trainLimit
+        }
         guard r.totalEpochs > 0 else { throw ValidationError("--epochs adds up to zero") }
         return r
     }

@@ -45,6 +45,8 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var lastLayerSparsityCap: Double = 0.8
     /// Mask updates spread over stage 2 (gradual pruning, Zhu & Gupta's cubic schedule).
     public var pruningSteps: Int = 20
+    /// Only the first N training images were used (nil: all); recorded so the checkpoint says what it saw.
+    public var trainLimit: Int?
     /// Training-image augmentation (nil: none; optional so checkpoints written before it existed still load).
     public var augmentation: Augmentation?
     public var seed: UInt64
