@@ -112,10 +112,10 @@ public struct Plan: Sendable {
     /// vectorized). Measured on the benchmark machine; see docs/RUNTIME.md.
     public static let sparseCostPerNonzero: UInt64 = 4
     public static let denseCostPerWord: UInt64 = 1
-    /// Column lists: one scattered add per nonzero weight of a nonzero input. The input's density is unknown when
+    /// Column lists: one scattered add per nonzero weight of a nonzero input (≈ 1 ns, three mask-word units). The input's density is unknown when
     /// planning; trained 2-bit LFC layers measure 38–40 % nonzero codes (docs/RUNTIME.md), so the model assumes
     /// `columnInputDensity` (eighths) and `columnCostPerNonzero` per add, plus one unit per row for the activation.
-    public static let columnCostPerNonzero: UInt64 = 2
+    public static let columnCostPerNonzero: UInt64 = 3
     public static let columnInputDensity: UInt64 = 3
     /// The bit-sliced kernel pays for 64 lanes whatever the batch; from this batch size on it wins on LFC.
     public static let slicedMinimumBatch = 8
