@@ -156,47 +156,42 @@ enum DenseKernel {
         }
     }
 
-    /// A whole dense layer over one position of 1-bit codes (LFC's hidden and final layers): every row for every
-    /// image in one loop, so nothing per row but the dot and the activation.
+    /// A whole dense layer over one position of 1-bit codes (LFC's hidden and final layers): rows in groups of 64,
+    /// the input in blocks of 16 words whose four vectors stay in registers for all the group's rows, activations
+    /// written a word at a time.
     static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
                                      corrections: UnsafePointer<Int32>) {
         let stride = 2 &* maskWords
+        @inline(__always) func load(_ p: UnsafePointer<UInt64>) -> SIMD4<UInt64> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt64>.self)
+        }
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
             let g = group.baseAddress!
             for n in 0..<c.count {
-                let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
+                let x = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
                 var first = 0
                 while first < rows {
                     let end = min(rows, first &+ 64)
-                    var r = first
-                    if maskWords & 3 == 0 {
-                        // Two rows per pass share each load of the input.
-                        while r &+ 2 <= end {
-                            let a = masks + r &* stride, b = a + stride
-                            var la = SIMD4<UInt64>(), lb = SIMD4<UInt64>()
-                            var i = 0
-                            while i < maskWords {
-                                let xv = UnsafeRawPointer(words + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                                let am = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                                let an = UnsafeRawPointer(a + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
-                                let bm = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<UInt64>.self)
-                                let bn = UnsafeRawPointer(b + (maskWords &+ i)).loadUnaligned(as: SIMD4<UInt64>.self)
-                                la &+= (an ^ (xv & am)).nonzeroBitCount
-                                lb &+= (bn ^ (xv & bm)).nonzeroBitCount
-                                i &+= 4
-                            }
-                            g[r &- first] = Int32(truncatingIfNeeded: Int(truncatingIfNeeded: la.wrappedSum()) &- Int(corrections[r]))
-                            g[r &- first &+ 1] = Int32(truncatingIfNeeded:
-                                Int(truncatingIfNeeded: lb.wrappedSum()) &- Int(corrections[r &+ 1]))
-                            r &+= 2
+                    for r in first..<end { g[r &- first] = 0 &- corrections[r] }
+                    var i = 0
+                    while i &+ 16 <= maskWords {
+                        let (a0, a1, a2, a3) = (load(x + i), load(x + (i &+ 4)), load(x + (i &+ 8)), load(x + (i &+ 12)))
+                        for r in first..<end {
+                            let m = masks + (r &* stride &+ i), neg = m + maskWords
+                            var lanes = (load(neg) ^ (a0 & load(m))).nonzeroBitCount
+                            lanes &+= (load(neg + 4) ^ (a1 & load(m + 4))).nonzeroBitCount
+                            lanes &+= (load(neg + 8) ^ (a2 & load(m + 8))).nonzeroBitCount
+                            lanes &+= (load(neg + 12) ^ (a3 & load(m + 12))).nonzeroBitCount
+                            g[r &- first] &+= Int32(truncatingIfNeeded: lanes.wrappedSum())
+                        }
+                        i &+= 16
+                    }
+                    if i < maskWords {
+                        for r in first..<end {
+                            let m = masks + (r &* stride &+ i)
+                            g[r &- first] &+= Int32(truncatingIfNeeded: dot(x + i, m, m + maskWords, maskWords &- i))
                         }
                     }
-                    while r < end {
-                        let m = masks + r &* stride
-                        g[r &- first] = Int32(truncatingIfNeeded: dot(words, m, m + maskWords, maskWords) &- Int(corrections[r]))
-                        r &+= 1
-                    }
-                    // Activations a word at a time (per-row emits mispredict on the code).
                     c.emitGroup(n, UnsafePointer(g) - first, from: first, to: end)
                     first = end
                 }

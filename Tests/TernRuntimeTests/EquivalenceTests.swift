@@ -14,11 +14,11 @@ import TernTestSupport
         try expectAllPathsMatch(try net.fileBytes(weightLayout: .ternaryPacked2), inputElements: 97, seed: 2)
     }
 
-    /// Inputs wider than the popcount kernel's 16-word register block (1,100 channels = one block + 2 tail words,
-    /// 2,048 = two blocks), 2-bit codes, rows not a multiple of 64.
-    @Test(arguments: [0.5, 0.95])
-    func wideTwoBitLayers(sparsity: Double) throws {
-        let net = SyntheticNetwork.dense([150, 1100, 2048, 70, 5], bits: 2, sparsity: sparsity, seed: 23)
+    /// Inputs wider than the popcount kernels' 16-word register block (1,100 channels = one block + 2 tail words,
+    /// 2,048 = two blocks), rows not a multiple of 64.
+    @Test(arguments: [0.5, 0.95], [UInt8(1), 2])
+    func wideLayers(sparsity: Double, bits: UInt8) throws {
+        let net = SyntheticNetwork.dense([150, 1100, 2048, 70, 5], bits: bits, sparsity: sparsity, seed: 23)
         try expectAllPathsMatch(try net.fileBytes(), inputElements: 150)
     }
 
