@@ -11,7 +11,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Each configuration runs batches of random dataset-like images (two thirds zero pixels) for --seconds \
             and reports images/s (from the median batch time) and per-batch latency percentiles, timed with the \
-            thread's CPU clock by default so other jobs on a shared machine disturb the numbers less. One thread unless --threads. \
+            thread's CPU clock by default so other jobs on a shared machine disturb the numbers less. By default \
+            every configuration runs on 1 thread and on all cores (--threads 1,0; each thread has its own engine and \
+            arena; images/s adds the threads up — use --clock wall on an otherwise idle machine for throughput). \
             --peer ort also runs tools/bench/ort_peer.py (float32 ONNX Runtime, 1 thread, the same dense network) \
             in the same run and prints the speed ratio. Build with `TERN_NATIVE=1 swift build -c release` to use \
             the host's popcount and vector instructions.
@@ -35,8 +37,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds per configuration.")
     var seconds = 1.0
 
-    @Option(help: "Threads, each with its own engine and arena (0 = all cores).")
-    var threads = 1
+    @Option(help: "Comma-separated thread counts, each thread with its own engine and arena (0 = all cores).")
+    var threads = "1,0"
 
     @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
     var clock = "cpu"
@@ -64,7 +66,10 @@ struct BenchCommand: ParsableCommand {
             }
         }
         guard clock == "cpu" || clock == "wall" else { throw ValidationError("--clock is cpu or wall") }
-        let threadCount = threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : max(1, threads)
+        let threadCounts = try parseList(threads, name: "--threads").map { (s: String) throws -> Int in
+            guard let t = Int(s), t >= 0 else { throw ValidationError("bad thread count \(s)") }
+            return t == 0 ? ProcessInfo.processInfo.activeProcessorCount : t
+        }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
         var images: [UInt8]? = nil
         if let data {
             let plan = try Plan(file: loaded.file)
@@ -72,12 +77,17 @@ struct BenchCommand: ParsableCommand {
             images = set.images
         }
         var rows: [BenchRow] = []
-        for m in modes {
-            for b in batches {
-                let row = try measure(loaded, mode: m, batch: b, threads: threadCount, seconds: seconds, cpuClock: clock == "cpu", images: images,
-                                      policy: LoadedModel.policy(kernels))
-                rows.append(row)
-                if !json { FileHandle.standardError.write(Data("  \(row.mode) batch \(b): \(Int(row.imagesPerSecond)) images/s\n".utf8)) }
+        for t in threadCounts {
+            for m in modes {
+                for b in batches {
+                    let row = try measure(loaded, mode: m, batch: b, threads: t, seconds: seconds, cpuClock: clock == "cpu",
+                                          images: images, policy: LoadedModel.policy(kernels))
+                    rows.append(row)
+                    if !json {
+                        FileHandle.standardError.write(Data(
+                            "  \(row.mode) batch \(b), \(t) thread(s): \(Int(row.imagesPerSecond)) images/s\n".utf8))
+                    }
+                }
             }
         }
         var peerRows: [BenchRow] = []
@@ -85,7 +95,7 @@ struct BenchCommand: ParsableCommand {
             guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
             peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
-        let report = BenchReport(model: model, threads: threadCount, results: rows, peer: peerRows,
+        let report = BenchReport(model: model, clock: clock, results: rows, peer: peerRows,
                                  ratios: ratios(rows, peerRows))
         if json { print(try jsonString(report)) } else { print(report.text()) }
     }
@@ -113,21 +123,21 @@ struct BenchRatio: Codable {
 
 struct BenchReport: Codable {
     var model: String
-    var threads: Int
+    var clock: String
     var results: [BenchRow]
     var peer: [BenchRow]
     var ratios: [BenchRatio]
 
     func text() -> String {
-        var out = "\(model): 1 thread per engine, \(threads) engine(s)\n\n"
-        out += "| engine | mode | batch | images/s | µs/image | p50 µs/batch | p90 | p99 | arena B |\n"
-        out += "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        var out = "\(model): one engine and arena per thread; per-batch times on the \(clock) clock\n\n"
+        out += "| engine | mode | threads | batch | images/s | µs/image | p50 µs/batch | p90 | p99 | arena B |\n"
+        out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in results + peer {
-            out += "| \(r.engine) | \(r.mode) | \(r.batch) | \(Int(r.imagesPerSecond)) | \(f1(r.microsecondsPerImage)) "
+            out += "| \(r.engine) | \(r.mode) | \(r.threads) | \(r.batch) | \(Int(r.imagesPerSecond)) | \(f1(r.microsecondsPerImage)) "
             out += "| \(f1(r.p50)) | \(f1(r.p90)) | \(f1(r.p99)) | \(r.arenaBytes == 0 ? "-" : String(r.arenaBytes)) |\n"
         }
         if !ratios.isEmpty {
-            out += "\n| tern mode | batch | tern / ORT images/s |\n|---|---:|---:|\n"
+            out += "\n| tern mode (1 thread) | batch | tern / ORT images/s (1 thread) |\n|---|---:|---:|\n"
             for r in ratios { out += "| \(r.mode) | \(r.batch) | \(f1(r.ternOverPeer))× |\n" }
         }
         return out
@@ -144,7 +154,7 @@ func parseList(_ s: String, name: String) throws -> [String] {
 
 func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
     var out: [BenchRatio] = []
-    for t in tern {
+    for t in tern where t.threads == 1 {
         if let p = peer.first(where: { $0.batch == t.batch }) {
             out.append(BenchRatio(mode: t.mode, batch: t.batch, ternOverPeer: t.imagesPerSecond / p.imagesPerSecond))
         }
