@@ -2,7 +2,7 @@
 """Builds the docs/RESULTS.md table rows and the accuracy-vs-sparsity SVG from checkpoint directories.
 
 usage: results.py RUNS_DIR SVG_OUT NAME[:note] ...
-Each NAME is a checkpoint directory under RUNS_DIR (model.json as docs/CHECKPOINT.md); the script that makes it is
+Each NAME is a checkpoint directory under RUNS_DIR (or an absolute path) (model.json as docs/CHECKPOINT.md); the script that makes it is
 tools/train/NAME.sh (or the note says how it was made). Prints Markdown table rows on stdout.
 """
 import json
@@ -18,11 +18,14 @@ def load(runs, name):
     bits = sorted({l["activation"]["bits"] for l in layers if "activation" in l})
     stages = m.get("stages", [])
     return {
-        "name": name,
+        "name": os.path.basename(name.rstrip("/")),
         "arch": m["architecture"]["name"],
         "bits": "/".join(str(b) for b in bits),
         "dataset": m["dataset"],
-        "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)"),
+        "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)")
+                  + (f' + {r["augmentation"]}' if r.get("augmentation") else "")
+                  + (" (global)" if r.get("pruning") == "global" and r.get("method") == "sparse-ternary" else ""),
+        "limit": r.get("trainLimit"),
         "epochs": ",".join(str(e) for e in r.get("epochs", [])),
         "seconds": sum(s.get("seconds", 0) or 0 for s in stages),
         "float": stages[-1].get("testAccuracy") if stages else None,
@@ -93,6 +96,8 @@ def main():
         if not os.path.exists(os.path.join(runs, name, "model.json")):
             continue
         r = load(runs, name)
+        if r["limit"] and "train images" not in note:
+            note = f'{r["limit"]:,} train images' + (f"; {note}" if note else "")
         r["note"] = note
         rows.append(r)
     for r in rows:
