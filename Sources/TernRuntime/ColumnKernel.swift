@@ -66,15 +66,15 @@ extension LayerContext {
         }
     }
 
-    /// Rows `from ..< to` (one 64-channel output word, `from` a multiple of 64) of a dense layer's batch entry `n`,
-    /// reading `acc[k]` for row `k`: the word is assembled in registers and stored once per plane.
+    /// Rows `from ..< to` (one 64-channel output word, `from` a multiple of 64) at output position (y, x) of batch
+    /// entry `n`, reading `acc[k]` for row `k`: the word is assembled in registers and stored once per plane.
     @inline(__always)
-    func emitGroup(_ n: Int, _ acc: UnsafePointer<Int32>, from r: Int, to end: Int) {
+    func emitGroup(_ n: Int, _ acc: UnsafePointer<Int32>, from r: Int, to end: Int, y: Int = 0, x: Int = 0) {
         guard let output else {
-            for k in r..<end { emit(n, 0, 0, k, acc[k]) }
+            for k in r..<end { emit(n, y, x, k, acc[k]) }
             return
         }
-        let position = outputBorder &* outputPaddedWidth &+ outputBorder
+        let position = (y &+ outputBorder) &* outputPaddedWidth &+ (x &+ outputBorder)
         let word = output + (n &* outputStrideWords &+ position &* outputWordsPerPosition &+ (r >> 6))
         let perChannel = thresholdsPerChannel
         var lo: UInt64 = 0, hi: UInt64 = 0

@@ -245,11 +245,8 @@ public struct Engine {
                                                               corrections: corrections)
                     return
                 }
-                for r in 0..<l.rows {
-                    let p = masks + r * 2 * l.maskWords
-                    DenseKernel.row(c, r, nonzero: p, minus: p + l.maskWords, correction: Int(corrections[r]),
-                                    patchHeight: patchHeight, patchWidth: patchWidth)
-                }
+                DenseKernel.patchLayer(c, rows: l.rows, masks: masks, maskWords: l.maskWords, corrections: corrections,
+                                       patchHeight: patchHeight, patchWidth: patchWidth)
             } else {
                 let starts = w.assumingMemoryBound(to: UInt32.self)
                 let plusEnds = starts + (l.rows + 1)

@@ -119,38 +119,48 @@ enum SparseKernel {
 }
 
 enum DenseKernel {
-    /// One row given as masks shaped like the input patch (`patchHeight × patchWidth` positions of `wordsPerPlane`
-    /// words each): `nonzero` = P | N and `minus` = N; `correction` = (2^bits − 1) · popcount(N). Codes inputs only.
-    @inline(__always)
-    static func row(_ c: LayerContext, _ row: Int, nonzero: UnsafePointer<UInt64>, minus: UnsafePointer<UInt64>,
-                    correction: Int, patchHeight: Int, patchWidth: Int) {
+    /// A whole layer (conv, or dense over several positions) with masks shaped like the input patch
+    /// (`patchHeight × patchWidth` positions of `wordsPerPlane` words; per row `nonzero` = P | N, then `minus` = N;
+    /// `corrections[r]` = (2^bits − 1) · popcount(N)). Codes inputs only. Per output position the rows go in groups
+    /// of 64 (the patch stays in L1 while every row's masks pass over it) and each group's activations are written
+    /// a word at a time: a per-row, per-position emit mispredicted on every other code.
+    static func patchLayer(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
+                           corrections: UnsafePointer<Int32>, patchHeight: Int, patchWidth: Int) {
         let wpp = c.inputWordsPerPlane
         let wpos = c.inputWordsPerPosition
-        if patchHeight == 1 && patchWidth == 1 && c.outHeight == 1 && c.outWidth == 1 && c.inputBits == 1 {
-            // A dense layer over one position of 1-bit codes (LFC's hidden layers): one dot per image.
+        let stride = 2 &* maskWords
+        let twoPlanes = c.inputBits == 2
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
+            let g = group.baseAddress!
             for n in 0..<c.count {
                 let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
-                c.emit(n, 0, 0, row, Int32(truncatingIfNeeded: dot(words, nonzero, minus, wpp) &- correction))
-            }
-            return
-        }
-        for n in 0..<c.count {
-            let words = (c.input + n &* c.inputStride).assumingMemoryBound(to: UInt64.self)
-            for y in 0..<c.outHeight {
-                for x in 0..<c.outWidth {
-                    var acc = 0
-                    var m = 0
-                    for kh in 0..<patchHeight {
-                        var w = words + ((y &+ kh) &* c.inputPaddedWidth &+ x) &* wpos
-                        for _ in 0..<patchWidth {
-                            for b in 0..<c.inputBits {
-                                acc &+= dot(w + b &* wpp, nonzero + m, minus + m, wpp) << b
+                for y in 0..<c.outHeight {
+                    for x in 0..<c.outWidth {
+                        var first = 0
+                        while first < rows {
+                            let end = min(rows, first &+ 64)
+                            for r in first..<end {
+                                let m = masks + r &* stride, neg = m + maskWords
+                                var acc = 0
+                                var t = 0
+                                for kh in 0..<patchHeight {
+                                    var p = words + ((y &+ kh) &* c.inputPaddedWidth &+ x) &* wpos
+                                    for _ in 0..<patchWidth {
+                                        for w in 0..<wpp {
+                                            let mk = m[t &+ w], ng = neg[t &+ w]
+                                            acc &+= (ng ^ (p[w] & mk)).nonzeroBitCount
+                                            if twoPlanes { acc &+= (ng ^ (p[wpp &+ w] & mk)).nonzeroBitCount &<< 1 }
+                                        }
+                                        t &+= wpp
+                                        p += wpos
+                                    }
+                                }
+                                g[r &- first] = Int32(truncatingIfNeeded: acc &- Int(corrections[r]))
                             }
-                            w += wpos
-                            m &+= wpp
+                            c.emitGroup(n, UnsafePointer(g) - first, from: first, to: end, y: y, x: x)
+                            first = end
                         }
                     }
-                    c.emit(n, y, x, row, Int32(truncatingIfNeeded: acc &- correction))
                 }
             }
         }
