@@ -62,7 +62,10 @@ for entry in "${MODELS[@]}"; do
         rm -f "$out/model.safetensors"
         weights_note="model.safetensors ($(stat -c %s "$weights" 2>/dev/null || echo '?') bytes, float latent weights) is not committed; the train command above regenerates it."
     fi
-    NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
+    # A NOTES.md next to the checkpoint (caveats about the run) is copied into the model card.
+    notes=""
+    [[ -f "$run/NOTES.md" ]] && notes="$(cat "$run/NOTES.md")"
+    NOTES="$notes" NAME="$name" OUT="$out" COMPILE_CMD="$compile_cmd" SIZES_CMD="$sizes_cmd" WEIGHTS_NOTE="$weights_note" \
         python3 - <<'PY'
 import json, os
 name, out = os.environ["NAME"], os.environ["OUT"]
@@ -105,6 +108,8 @@ if ckpt.get("integerTestAccuracy") is not None:
 if v:
     lines.append(f"| integer reference on the checkpoint = `model.tern` on the runtime's reference path "
                  f"({v['images']:,} images, 0 mismatched logits) | {100 * v['accuracy']:.2f} % |")
+if os.environ.get("NOTES"):
+    lines += ["", "**Note on this run.** " + os.environ["NOTES"].strip()]
 lines += ["", "## Sparsity", "", "| layer | shape | weights | nonzero | sparsity |", "|---|---|---:|---:|---:|"]
 for l in sizes["layers"]:
     lines.append(f"| {l['index']} {l['kind']} | {l['shape']} | {l['weights']:,} | {l['nonzero']:,} | {100 * l['sparsity']:.2f} % |")
