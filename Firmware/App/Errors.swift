@@ -48,5 +48,6 @@ func describe(_ error: RuntimeError, _ out: inout Console) {
     case let .bufferTooShort(needed, provided):
         out.text("buffer too short: needs "); out.int(needed); out.text(" has "); out.int(provided)
     case let .corruptSection(index, _): out.text("corrupt section "); out.int(index)
+    case .residentModeNotBuilt: out.text("resident mode is not built into this firmware")
     }
 }

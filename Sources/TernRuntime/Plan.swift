@@ -177,8 +177,12 @@ public struct Plan: Sendable {
         var tail = records.count
         while tail > 0 && records[tail - 1].kind == .dense { tail -= 1 }
         if tail == 0 { tail = 1 }  // layer 0 reads pixels
+        #if TERN_STREAMING_ONLY
+        let slicing = false  // firmware builds leave the bit-sliced kernel out (EngineResident.swift)
+        #else
         let slicing = tail < records.count
             && (policy == .sliced || (policy == .costModel && batch >= Plan.slicedMinimumBatch))
+        #endif
         slicedFrom = slicing ? tail : nil
         var plans: [LayerPlan] = []
         for (i, r) in records.enumerated() {

@@ -21,6 +21,8 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case bufferTooShort(needed: Int, provided: Int)
     /// A section's contents are corrupt (found while decoding it).
     case corruptSection(index: Int, problem: SectionCorruption)
+    /// Resident mode was asked of a runtime built with `-D TERN_STREAMING_ONLY` (the firmware's build).
+    case residentModeNotBuilt
 }
 
 /// What is wrong with a section's contents.

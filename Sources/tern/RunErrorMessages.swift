@@ -13,5 +13,6 @@ func describe(_ e: RuntimeError) -> String {
     case .arenaMisaligned: "the arena is not 64-byte aligned"
     case .bufferTooShort(let needed, let provided): "buffer too short: needs \(needed) elements, got \(provided)"
     case .corruptSection(let i, let p): "section \(i) is corrupt: \(p)"
+    case .residentModeNotBuilt: "this runtime was built streaming-only (-D TERN_STREAMING_ONLY); use --mode stream"
     }
 }
