@@ -5,8 +5,7 @@ D="$(dirname "$0")"
 RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg
               lfc-a2-fashion-95-noreg
               cnv28-a2-fashion-90 cnv-a2-cifar10-90-small)
-for s in "${RUNS_CURRENT[@]}" small-baselines; do
+for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
 done
-python3 "$D/results.py" "$RUNS" "$ROOT/docs/results-accuracy-vs-sparsity.svg" "${RUNS_CURRENT[@]}" \
-    small-lfc-a2-mnist-twn small-lfc-a1-mnist-binary small-lfc-a2-mnist-float
+python3 "$D/results.py" "$RUNS" "$ROOT/docs/results-accuracy-vs-sparsity.svg" "${RUNS_CURRENT[@]}"
