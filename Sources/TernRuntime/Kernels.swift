@@ -119,6 +119,12 @@ enum SparseKernel {
 }
 
 enum DenseKernel {
+    /// Four mask or input words as one vector (unaligned: rows of masks are not 32-byte aligned).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<UInt64>) -> SIMD4<UInt64> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt64>.self)
+    }
+
     /// A whole layer (conv, or dense over several positions) with masks shaped like the input patch
     /// (`patchHeight × patchWidth` positions of `wordsPerPlane` words; per row `nonzero` = P | N, then `minus` = N;
     /// `corrections[r]` = (2^bits − 1) · popcount(N)). Codes inputs only. Per output position the rows go in groups
@@ -172,9 +178,6 @@ enum DenseKernel {
     static func layerOverOnePosition(_ c: LayerContext, rows: Int, masks: UnsafePointer<UInt64>, maskWords: Int,
                                      corrections: UnsafePointer<Int32>) {
         let stride = 2 &* maskWords
-        @inline(__always) func load(_ p: UnsafePointer<UInt64>) -> SIMD4<UInt64> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt64>.self)
-        }
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
             let g = group.baseAddress!
             for n in 0..<c.count {
@@ -218,9 +221,6 @@ enum DenseKernel {
                                               maskWords: Int, corrections: UnsafePointer<Int32>) {
         let stride = 2 &* maskWords
         let wpp = c.inputWordsPerPlane
-        @inline(__always) func load(_ p: UnsafePointer<UInt64>) -> SIMD4<UInt64> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt64>.self)
-        }
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { group in
             let g = group.baseAddress!
             for n in 0..<c.count {
