@@ -1,3 +1,5 @@
+import TernFormat
+
 #if !TERN_STREAMING_ONLY
 /// Resident mode and the bit-sliced batch kernel. Firmware builds TernRuntime with `-D TERN_STREAMING_ONLY`, which
 /// leaves this file out (and with it every resident kernel): streaming firmware never runs them, and a mode chosen
