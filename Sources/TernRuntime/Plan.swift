@@ -119,6 +119,12 @@ public struct Plan: Sendable {
     public static let columnInputDensity: UInt64 = 3
     /// The bit-sliced kernel pays for 64 lanes whatever the batch; from this batch size on it wins on LFC.
     public static let slicedMinimumBatch = 8
+    /// False in firmware builds (`-D TERN_STREAMING_ONLY`), which leave the bit-sliced kernel out (EngineResident.swift).
+    #if TERN_STREAMING_ONLY
+    static let slicedKernelBuilt = false
+    #else
+    static let slicedKernelBuilt = true
+    #endif
     /// Words of bit-sliced counter scratch (two counters and a difference, each up to 40 levels).
     static let counterWords = 3 * 40
     static let align = 64
@@ -177,12 +183,8 @@ public struct Plan: Sendable {
         var tail = records.count
         while tail > 0 && records[tail - 1].kind == .dense { tail -= 1 }
         if tail == 0 { tail = 1 }  // layer 0 reads pixels
-        #if TERN_STREAMING_ONLY
-        let slicing = false  // firmware builds leave the bit-sliced kernel out (EngineResident.swift)
-        #else
-        let slicing = tail < records.count
+        let slicing = Plan.slicedKernelBuilt && tail < records.count
             && (policy == .sliced || (policy == .costModel && batch >= Plan.slicedMinimumBatch))
-        #endif
         slicedFrom = slicing ? tail : nil
         var plans: [LayerPlan] = []
         for (i, r) in records.enumerated() {
