@@ -24,14 +24,9 @@ extension Engine {
             let patchHeight = l.record.kind == .conv ? Int(l.record.kernel) : l.input.height
             let patchWidth = l.record.kind == .conv ? Int(l.record.kernel) : l.input.width
             let corrections = UnsafeRawPointer(masks + l.rows * 2 * l.maskWords).assumingMemoryBound(to: Int32.self)
-            if patchHeight == 1 && patchWidth == 1 && l.positions == 1 && l.input.bits == 1 {
+            if patchHeight == 1 && patchWidth == 1 && l.positions == 1 {
                 DenseKernel.layerOverOnePosition(c, rows: l.rows, masks: masks, maskWords: l.maskWords,
                                                  corrections: corrections)
-                return
-            }
-            if patchHeight == 1 && patchWidth == 1 && l.positions == 1 && l.input.bits == 2 {
-                DenseKernel.layerOverOnePositionTwoPlanes(c, rows: l.rows, masks: masks, maskWords: l.maskWords,
-                                                          corrections: corrections)
                 return
             }
             DenseKernel.patchLayer(c, rows: l.rows, masks: masks, maskWords: l.maskWords, corrections: corrections,
