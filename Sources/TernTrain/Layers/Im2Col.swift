@@ -1,28 +1,40 @@
 /// im2col for stride-1 k×k convolutions on NHWC input: row (b, oy, ox) holds the patch in `[kh][kw][c]` order, so
 /// the convolution is one GEMM against OHWI weights. Out-of-image taps take `padValue`.
+///
+/// Both directions split the batch between threads: every image's rows (and, backward, its input gradient) belong
+/// to one thread, and each element is written in the same order as a single thread would, so the results do not
+/// depend on the thread count.
 enum Im2Col {
     static func forward(_ x: [Float], batch: Int, channels c: Int, height h: Int, width w: Int, kernel k: Int,
                         padding p: Int, padValue: Float) -> [Float] {
         let oh = h + 2 * p - k + 1, ow = w + 2 * p - k + 1
         let patch = k * k * c
-        var out = [Float](repeating: padValue, count: batch * oh * ow * patch)
-        out.withUnsafeMutableBufferPointer { o in x.withUnsafeBufferPointer { xi in
-            for b in 0 ..< batch { for oy in 0 ..< oh { for ox in 0 ..< ow {
-                let row = ((b * oh + oy) * ow + ox) * patch
-                for ky in 0 ..< k {
-                    let iy = oy + ky - p
-                    if iy < 0 || iy >= h { continue }
-                    for kx in 0 ..< k {
-                        let ix = ox + kx - p
-                        if ix < 0 || ix >= w { continue }
-                        let src = ((b * h + iy) * w + ix) * c
-                        let dst = row + (ky * k + kx) * c
-                        for ch in 0 ..< c { o[dst + ch] = xi[src + ch] }
+        let perImage = oh * ow * patch
+        return [Float](unsafeUninitializedCapacity: batch * perImage) { o, initialized in
+            x.withUnsafeBufferPointer { xi in
+                nonisolated(unsafe) let (o, xi) = (o, xi)
+                Parallel.forEachSlice(count: batch) { images in
+                    for b in images {
+                        (o.baseAddress! + b * perImage).initialize(repeating: padValue, count: perImage)
+                        for oy in 0 ..< oh { for ox in 0 ..< ow {
+                            let row = ((b * oh + oy) * ow + ox) * patch
+                            for ky in 0 ..< k {
+                                let iy = oy + ky - p
+                                if iy < 0 || iy >= h { continue }
+                                for kx in 0 ..< k {
+                                    let ix = ox + kx - p
+                                    if ix < 0 || ix >= w { continue }
+                                    let src = ((b * h + iy) * w + ix) * c
+                                    let dst = row + (ky * k + kx) * c
+                                    for ch in 0 ..< c { o[dst + ch] = xi[src + ch] }
+                                }
+                            }
+                        } }
                     }
                 }
-            } } }
-        } }
-        return out
+            }
+            initialized = batch * perImage
+        }
     }
 
     /// Adjoint of `forward` (padding taps dropped): sums patch gradients back into the input positions.
@@ -30,23 +42,31 @@ enum Im2Col {
                          padding p: Int) -> [Float] {
         let oh = h + 2 * p - k + 1, ow = w + 2 * p - k + 1
         let patch = k * k * c
-        var dx = [Float](repeating: 0, count: batch * h * w * c)
-        dx.withUnsafeMutableBufferPointer { d in g.withUnsafeBufferPointer { gi in
-            for b in 0 ..< batch { for oy in 0 ..< oh { for ox in 0 ..< ow {
-                let row = ((b * oh + oy) * ow + ox) * patch
-                for ky in 0 ..< k {
-                    let iy = oy + ky - p
-                    if iy < 0 || iy >= h { continue }
-                    for kx in 0 ..< k {
-                        let ix = ox + kx - p
-                        if ix < 0 || ix >= w { continue }
-                        let dst = ((b * h + iy) * w + ix) * c
-                        let src = row + (ky * k + kx) * c
-                        for ch in 0 ..< c { d[dst + ch] += gi[src + ch] }
+        let perImage = h * w * c
+        return [Float](unsafeUninitializedCapacity: batch * perImage) { d, initialized in
+            g.withUnsafeBufferPointer { gi in
+                nonisolated(unsafe) let (d, gi) = (d, gi)
+                Parallel.forEachSlice(count: batch) { images in
+                    for b in images {
+                        (d.baseAddress! + b * perImage).initialize(repeating: 0, count: perImage)
+                        for oy in 0 ..< oh { for ox in 0 ..< ow {
+                            let row = ((b * oh + oy) * ow + ox) * patch
+                            for ky in 0 ..< k {
+                                let iy = oy + ky - p
+                                if iy < 0 || iy >= h { continue }
+                                for kx in 0 ..< k {
+                                    let ix = ox + kx - p
+                                    if ix < 0 || ix >= w { continue }
+                                    let dst = ((b * h + iy) * w + ix) * c
+                                    let src = row + (ky * k + kx) * c
+                                    for ch in 0 ..< c { d[dst + ch] += gi[src + ch] }
+                                }
+                            }
+                        } }
                     }
                 }
-            } } }
-        } }
-        return dx
+            }
+            initialized = batch * perImage
+        }
     }
 }

@@ -87,7 +87,8 @@ public final class WeightLayer {
             columns = Im2Col.forward(x, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p,
                                      padValue: inputPadValue)
         }
-        var z = [Float](repeating: 0, count: rows * outputs)
+        // The GEMM overwrites every element (accumulate: false), so the buffer starts uninitialized.
+        var z = [Float](unsafeUninitializedCapacity: rows * outputs) { _, n in n = rows * outputs }
         columns.withUnsafeBufferPointer { xp in quantized.used.withUnsafeBufferPointer { wp in
             z.withUnsafeMutableBufferPointer { zp in
                 GEMM.multiply(m: rows, n: outputs, k: fanIn,
@@ -98,59 +99,29 @@ public final class WeightLayer {
         // Batch norm, per output channel over all rows.
         var mean = runningMean, variance = runningVar
         if training {
-            var sum = [Double](repeating: 0, count: outputs), sq = [Double](repeating: 0, count: outputs)
-            for r in 0 ..< rows { for c in 0 ..< outputs { sum[c] += Double(z[r * outputs + c]) } }
-            for c in 0 ..< outputs { mean[c] = Float(sum[c] / Double(rows)) }
-            for r in 0 ..< rows { for c in 0 ..< outputs {
-                let d = Double(z[r * outputs + c] - mean[c]); sq[c] += d * d
-            } }
+            let stats = BatchNormKernels.statistics(z, rows: rows, channels: outputs)
+            mean = stats.mean; variance = stats.variance
             for c in 0 ..< outputs {
-                variance[c] = Float(sq[c] / Double(rows))
-                let unbiased = rows > 1 ? Float(sq[c] / Double(rows - 1)) : variance[c]
+                let unbiased = rows > 1 ? Float(stats.squares[c] / Double(rows - 1)) : variance[c]
                 runningMean[c] = (1 - Self.momentum) * runningMean[c] + Self.momentum * mean[c]
                 runningVar[c] = (1 - Self.momentum) * runningVar[c] + Self.momentum * unbiased
             }
         }
         invStd = variance.map { 1 / ($0 + Self.epsilon).squareRoot() }
-        normalized = z
-        var y = z
-        let g = gamma.value, bt = beta.value, inv = invStd, n = outputs
-        normalized.withUnsafeMutableBufferPointer { xh in y.withUnsafeMutableBufferPointer { yp in
-            for r in 0 ..< rows { for c in 0 ..< n {
-                let i = r * n + c
-                xh[i] = (z[i] - mean[c]) * inv[c]
-                yp[i] = g[c] * xh[i] + bt[c]
-            } }
-        } }
-        preActivation = y
-        guard let act = activation else { return y }
-        for i in 0 ..< y.count { y[i] = act.apply(y[i]) }
+        let y: [Float]
+        (normalized, preActivation, y) = BatchNormKernels.normalize(
+            z, rows: rows, channels: outputs, mean: mean, invStd: invStd, gamma: gamma.value, beta: beta.value,
+            activation: activation)
         return y
     }
 
     /// Backward pass (after a training-mode forward): accumulates parameter gradients and returns ∂L/∂input
     /// (empty when `needInputGradient` is false).
     public func backward(_ gradOut: [Float], needInputGradient: Bool) -> [Float] {
-        var dy = gradOut
-        if let act = activation {
-            for i in 0 ..< dy.count where !act.passes(preActivation[i]) { dy[i] = 0 }
-        }
-        // Batch-norm backward (batch statistics).
-        var sumDy = [Float](repeating: 0, count: outputs), sumDyX = [Float](repeating: 0, count: outputs)
-        for r in 0 ..< rows { for c in 0 ..< outputs {
-            let i = r * outputs + c
-            sumDy[c] += dy[i]; sumDyX[c] += dy[i] * normalized[i]
-        } }
+        let (dz, sumDy, sumDyX) = BatchNormKernels.backward(
+            gradOut, rows: rows, channels: outputs, preActivation: preActivation, activation: activation,
+            normalized: normalized, gamma: gamma.value, invStd: invStd)
         for c in 0 ..< outputs { gamma.grad[c] += sumDyX[c]; beta.grad[c] += sumDy[c] }
-        var dz = dy
-        let invRows = 1 / Float(rows)
-        let g = gamma.value, inv = invStd, n = outputs, xh = normalized
-        dz.withUnsafeMutableBufferPointer { d in
-            for r in 0 ..< rows { for c in 0 ..< n {
-                let i = r * n + c
-                d[i] = g[c] * inv[c] * (dy[i] - invRows * sumDy[c] - xh[i] * invRows * sumDyX[c])
-            } }
-        }
         // Weight gradient (straight through the quantizer): dW[out][fanIn] += dzᵀ · columns.
         dz.withUnsafeBufferPointer { dp in columns.withUnsafeBufferPointer { xp in
             weight.grad.withUnsafeMutableBufferPointer { gp in
@@ -163,7 +134,8 @@ public final class WeightLayer {
             weight.grad.withUnsafeMutableBufferPointer { gp in for i in 0 ..< mask.count where mask[i] == 0 { gp[i] = 0 } }
         }
         guard needInputGradient else { return [] }
-        var dcols = [Float](repeating: 0, count: rows * fanIn)
+        // The GEMM overwrites every element (accumulate: false), so the buffer starts uninitialized.
+        var dcols = [Float](unsafeUninitializedCapacity: rows * fanIn) { _, n in n = rows * fanIn }
         dz.withUnsafeBufferPointer { dp in quantized.used.withUnsafeBufferPointer { wp in
             dcols.withUnsafeMutableBufferPointer { cp in
                 GEMM.multiply(m: rows, n: fanIn, k: outputs,
