@@ -3,15 +3,27 @@
 
 usage: results.py RUNS_DIR SVG_OUT NAME[:note] ...
 Each NAME is a checkpoint directory under RUNS_DIR (or an absolute path) (model.json as docs/CHECKPOINT.md); the script that makes it is
-tools/train/NAME.sh (or the note says how it was made). Prints Markdown table rows on stdout.
+tools/train/NAME.sh (or the note says how it was made). A checkpoint missing from RUNS_DIR is read from the copy of
+its model.json in docs/runs/NAME.json. Prints Markdown table rows on stdout.
 """
 import json
 import os
 import sys
 
 
+RECORDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "runs")
+
+
+def model_json(runs, name):
+    """The checkpoint's model.json, or the copy kept in docs/runs/NAME.json (checkpoints do not outlive a machine)."""
+    for path in (os.path.join(runs, name, "model.json"), os.path.join(RECORDS, name + ".json")):
+        if os.path.exists(path):
+            return path
+    return None
+
+
 def load(runs, name):
-    with open(os.path.join(runs, name, "model.json")) as f:
+    with open(model_json(runs, name)) as f:
         m = json.load(f)
     r = m.get("recipe", {})
     layers = m["architecture"]["layers"]
@@ -93,7 +105,7 @@ def main():
     rows = []
     for spec in names:
         name, _, note = spec.partition(":")
-        if not os.path.exists(os.path.join(runs, name, "model.json")):
+        if model_json(runs, name) is None:
             continue
         r = load(runs, name)
         if r["limit"] and "train images" not in note:
