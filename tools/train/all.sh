@@ -2,7 +2,7 @@
 # Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about three hours on 2 cores).
 source "$(dirname "$0")/common.sh"
 D="$(dirname "$0")"
-RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg lfc-a2-fashion-95-noreg
+RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg lfc-a2-fashion-95-noreg lfc-a2-fashion-98-noreg
               cnv28-a2-fashion-90 cnv-a2-cifar10-90-small)
 for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
