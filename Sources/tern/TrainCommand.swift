@@ -95,6 +95,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training-image augmentation: none, shift (±2 pixels) or crop-flip (CIFAR-10: pad 4, crop, mirror).")
     var augment: String = "none"
 
+    @Option(help: ArgumentHelp("Knowledge distillation in stages 2 + 3 (sparse-ternary): the teacher term's share β of the loss, in (0, 1].",
+                               discussion: "The teacher is the network stage 1 ended with; docs/METHOD.md."))
+    var distill: Float?
+
+    @Option(help: "Softmax temperature T of the --distill teacher term.")
+    var distillTemperature: Float = 4
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -142,6 +149,14 @@ struct TrainCommand: ParsableCommand {
         if let trainLimit {
             guard trainLimit > 0 else { throw ValidationError("--train-limit must be positive") }
             r.trainLimit = trainLimit
+        }
+        if let distill {
+            guard method == .sparseTernary else { throw ValidationError("--distill needs --recipe sparse-ternary") }
+            guard distill > 0 && distill <= 1 else { throw ValidationError("--distill must be in (0, 1]") }
+            guard distillTemperature > 0 && distillTemperature.isFinite else {
+                throw ValidationError("--distill-temperature must be positive")
+            }
+            r.distillation = Recipe.Distillation(weight: distill, temperature: distillTemperature)
         }
         guard r.totalEpochs > 0 else { throw ValidationError("--epochs adds up to zero") }
         return r

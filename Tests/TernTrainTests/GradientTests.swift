@@ -92,6 +92,25 @@ import TernModel
         }
     }
 
+    @Test func distillationLoss() {
+        let logits = random(3 * 4, seed: 6, scale: 2), teacher = random(3 * 4, seed: 9, scale: 3)
+        let labels: ArraySlice<UInt8> = [2, 0, 3]
+        func loss(_ l: [Float], weight: Float = 0.7) -> (loss: Double, grad: [Float], correct: Int) {
+            DistillationLoss.evaluate(logits: l, teacherLogits: teacher, labels: labels, classes: 4, weight: weight,
+                                      temperature: 3)
+        }
+        check("logits", analytic: loss(logits).grad, count: logits.count, probe: 12, eps: 1e-3) { i, e in
+            var l = logits; l[i] += e
+            return loss(l).loss
+        }
+        // β = 0 is plain cross-entropy; a student equal to the teacher pays nothing for the teacher term.
+        let ce = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, classes: 4)
+        #expect(loss(logits, weight: 0).grad == ce.grad && abs(loss(logits, weight: 0).loss - ce.loss) < 1e-12)
+        let copy = DistillationLoss.evaluate(logits: teacher, teacherLogits: teacher, labels: labels, classes: 4,
+                                             weight: 1, temperature: 3)
+        #expect(abs(copy.loss) < 1e-9 && copy.grad.allSatisfy { abs($0) < 1e-7 })
+    }
+
     /// Activation STE: ∂a/∂y = 1 inside [value(code 0), value(max code)], 0 outside; forward is the threshold count.
     @Test func activationStraightThroughWindows() {
         let sign = ActivationQuantizer(Architecture.Activation.sign)

@@ -21,6 +21,19 @@ public struct Recipe: Codable, Equatable, Sendable {
         case global
     }
 
+    /// Stages 2 + 3 learn from stage 1's final network as well as from the labels (`DistillationLoss`).
+    public struct Distillation: Codable, Equatable, Sendable {
+        /// β: the teacher term's share of the loss (the labels get 1 − β).
+        public var weight: Float
+        /// T: the softmax temperature of both distributions in the teacher term.
+        public var temperature: Float
+
+        public init(weight: Float, temperature: Float) {
+            self.weight = weight
+            self.temperature = temperature
+        }
+    }
+
     public var method: Method
     /// Target fraction of zero weights over all weight layers (sparse-ternary only).
     public var sparsity: Double
@@ -49,6 +62,8 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var trainLimit: Int?
     /// Training-image augmentation (nil: none; optional so checkpoints written before it existed still load).
     public var augmentation: Augmentation?
+    /// Knowledge distillation in stages 2 + 3 from the network stage 1 ended with (nil: off; sparse-ternary only).
+    public var distillation: Distillation?
     public var seed: UInt64
 
     public init(method: Method, sparsity: Double, epochs: [Int], seed: UInt64) {

@@ -36,6 +36,8 @@ public final class Trainer {
     public let network: Network
     public let recipe: Recipe
     public var progress = TrainingProgress()
+    /// Stage 1's final network, frozen: the teacher of stages 2 + 3 when the recipe distills (nil until then).
+    public internal(set) var teacher: Network?
 
     public init(architecture: Architecture, recipe: Recipe) {
         self.recipe = recipe
@@ -71,6 +73,35 @@ public final class Trainer {
         }
     }
 
+    /// Whether the run has passed the point where the teacher is taken (a resumed run must find it in its state).
+    var teacherIsDue: Bool {
+        guard recipe.method == .sparseTernary, recipe.distillation != nil else { return false }
+        let s1 = recipe.stages[0].epochs
+        return progress.epochsDone > s1 || (progress.epochsDone == s1 && recipe.stages[1].epochs == 0 && s1 > 0)
+    }
+
+    /// A network holding layer i's parameters and batch-norm statistics `weights(i)`, quantized as stage 1 quantizes.
+    func makeTeacher(weights: (Int) -> (weight: [Float], gamma: [Float], beta: [Float], mean: [Float], variance: [Float])) -> Network {
+        let t = Network(architecture: network.architecture, seed: recipe.seed)
+        for (i, l) in t.weightLayers.enumerated() {
+            let w = weights(i)
+            l.weight.value = w.weight; l.gamma.value = w.gamma; l.beta.value = w.beta
+            l.runningMean = w.mean; l.runningVar = w.variance
+        }
+        t.setQuantization(.ternary, thresholdFactor: recipe.thresholdFactor)
+        return t
+    }
+
+    /// Freezes the current network as the teacher, before stage 2 prunes anything.
+    private func takeTeacherIfDistilling() {
+        guard recipe.distillation != nil, teacher == nil else { return }
+        let layers = network.weightLayers
+        teacher = makeTeacher { i in
+            let l = layers[i]
+            return (l.weight.value, l.gamma.value, l.beta.value, l.runningMean, l.runningVar)
+        }
+    }
+
     /// Steps per epoch for a training set of `n` images (the last partial batch is dropped).
     public func batches(for n: Int) -> Int { max(1, n / recipe.batchSize) }
 
@@ -92,6 +123,7 @@ public final class Trainer {
         // Quantization pruning: the weights stage 1's quantizer sets to zero become permanent zeros, so the network
         // stage 2 starts from is exactly the one stage 1 ended with.
         if isSparse && st.index == 1 && st.epochInStage == 0 {
+            takeTeacherIfDistilling()
             Pruner.pruneDeadZone(network.weightLayers, thresholdFactor: recipe.thresholdFactor)
             applyQuantization()
         }
@@ -124,7 +156,15 @@ public final class Trainer {
             let labels = ArraySlice(idx.map { train.labels[$0] })
             network.zeroGradients()
             let logits = network.forward(x, batch: idx.count, training: true)
-            let (loss, grad, ok) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, classes: network.classes)
+            let (loss, grad, ok): (Double, [Float], Int)
+            if isSparse && st.index > 0, let d = recipe.distillation, let teacher {
+                let t = teacher.forward(x, batch: idx.count, training: false)
+                (loss, grad, ok) = DistillationLoss.evaluate(logits: logits, teacherLogits: t, labels: labels,
+                                                             classes: network.classes, weight: d.weight,
+                                                             temperature: d.temperature)
+            } else {
+                (loss, grad, ok) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, classes: network.classes)
+            }
             network.backward(grad)
             progress.steps += 1
             let stage1Regularized = !isSparse || st.index == 0
@@ -148,6 +188,7 @@ public final class Trainer {
         }
         // One-shot pruning when stage 2 has no epochs.
         if isSparse && st.index == 0 && st.epochInStage == st.epochs - 1 && recipe.stages[1].epochs == 0 {
+            takeTeacherIfDistilling()
             Pruner.pruneDeadZone(network.weightLayers, thresholdFactor: recipe.thresholdFactor)
             Pruner.prune(network.weightLayers, target: recipe.sparsity, recipe: recipe)
         }

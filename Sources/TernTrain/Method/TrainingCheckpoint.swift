@@ -118,6 +118,12 @@ public enum TrainingCheckpoint {
             tensors["\(i).runningVar"] = .init(float32: l.runningVar, shape: [l.outputs])
             if let m = l.mask { tensors["\(i).mask"] = .init(uint8: m, shape: [m.count]) }
         }
+        for (i, l) in (trainer.teacher?.weightLayers ?? []).enumerated() {
+            for (name, v) in [("weight", l.weight.value), ("gamma", l.gamma.value), ("beta", l.beta.value),
+                              ("runningMean", l.runningMean), ("runningVar", l.runningVar)] {
+                tensors["teacher.\(i).\(name)"] = .init(float32: v, shape: [v.count])
+            }
+        }
         let metadata = [
             "progress": String(decoding: try jsonEncoder.encode(trainer.progress), as: UTF8.self),
             "recipe": String(decoding: try jsonEncoder.encode(trainer.recipe), as: UTF8.self),
@@ -167,6 +173,17 @@ public enum TrainingCheckpoint {
             }
         }
         trainer.progress = progress
+        trainer.teacher = nil
+        if trainer.teacherIsDue {
+            let layers = trainer.network.weightLayers
+            var saved: [(weight: [Float], gamma: [Float], beta: [Float], mean: [Float], variance: [Float])] = []
+            for (i, l) in layers.enumerated() {
+                saved.append((try floats("teacher.\(i).weight", l.weight.count), try floats("teacher.\(i).gamma", l.outputs),
+                              try floats("teacher.\(i).beta", l.outputs), try floats("teacher.\(i).runningMean", l.outputs),
+                              try floats("teacher.\(i).runningVar", l.outputs)))
+            }
+            trainer.teacher = trainer.makeTeacher { saved[$0] }
+        }
         trainer.applyQuantization()
     }
 }
