@@ -36,7 +36,11 @@ def load(runs, name):
         "dataset": m["dataset"],
         "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)")
                   + (f' + {r["augmentation"]}' if r.get("augmentation") else "")
-                  + (" (global)" if r.get("pruning") == "global" and r.get("method") == "sparse-ternary" else ""),
+                  + (" (global)" if r.get("pruning") == "global" and r.get("method") == "sparse-ternary" else "")
+                  + (f' + distill β={r["distillation"]["weight"]:g} T={r["distillation"]["temperature"]:g}'
+                     if r.get("distillation") else "")
+                  + (f', retrain lr {r["retrainLearningRate"]:g}'
+                     if r.get("method") == "sparse-ternary" and abs(r.get("retrainLearningRate", 1e-3) - 1e-3) > 1e-9 else ""),
         "limit": r.get("trainLimit"),
         "epochs": ",".join(str(e) for e in r.get("epochs", [])),
         "seconds": sum(s.get("seconds", 0) or 0 for s in stages),
