@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about four hours on 2 cores).
+# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about four to five hours on 2 cores).
 source "$(dirname "$0")/common.sh"
 D="$(dirname "$0")"
 RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg lfc-a2-fashion-95-noreg lfc-a2-fashion-98-noreg
