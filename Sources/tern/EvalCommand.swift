@@ -31,8 +31,28 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Write integerTestAccuracy into model.json (atomically).")
     var write = false
 
+    @Flag(help: ArgumentHelp("Explain every image on which the two disagree: the first layer whose activation codes differ, how many, and how close to a quantizer threshold the float simulation's batch-norm output lay there.",
+                             discussion: "Traces each such image through both networks (a few seconds per hundred images)."))
+    var differences = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    /// Why one image's two predictions differ.
+    struct Difference: Encodable {
+        var image: Int
+        var label: Int
+        var floatPrediction: Int
+        var integerPrediction: Int
+        /// Index into the network's blocks (weight layers and pools) of the first one whose codes differ; nil when
+        /// every hidden code agrees and only the logits' order differs.
+        var firstDifferingBlock: Int?
+        var codesDiffering: Int
+        /// Smallest |batch-norm output − threshold| over the differing units of that block.
+        var closestThresholdDistance: Float?
+        /// Float logit of the float prediction minus that of the integer prediction.
+        var floatLogitMargin: Float
+    }
 
     struct Report: Encodable {
         var checkpoint: String
@@ -42,6 +62,7 @@ struct EvalCommand: ParsableCommand {
         var integerAccuracy: Double
         var predictionsDiffering: Int?
         var withinTolerance: Bool
+        var differences: [Difference]?
     }
 
     func run() throws {
@@ -53,10 +74,17 @@ struct EvalCommand: ParsableCommand {
         let integerAccuracy = Double(zip(integerPredictions, test.labels).count(where: { $0 == Int($1) })) / Double(test.count)
         var floatAccuracy: Double?
         var differing: Int?
+        var explained: [Difference]?
         if let trainer = try? TrainingCheckpoint.restore(cp) {
             let p = trainer.predictions(on: test)
             floatAccuracy = Double(zip(p, test.labels).count(where: { $0 == Int($1) })) / Double(test.count)
             differing = zip(p, integerPredictions).count(where: { $0 != $1 })
+            if differences {
+                explained = try (0..<test.count).filter { p[$0] != integerPredictions[$0] }.map {
+                    try explain(image: $0, test: test, network: network, trainer: trainer, float: p[$0],
+                                integer: integerPredictions[$0])
+                }
+            }
         }
         let ok = floatAccuracy.map { abs($0 - integerAccuracy) <= 0.001 + 1e-12 } ?? true
         if write {
@@ -65,7 +93,7 @@ struct EvalCommand: ParsableCommand {
         }
         let r = Report(checkpoint: checkpoint, dataset: test.kind.rawValue, images: test.count,
                        floatSimulatedAccuracy: floatAccuracy, integerAccuracy: integerAccuracy,
-                       predictionsDiffering: differing, withinTolerance: ok)
+                       predictionsDiffering: differing, withinTolerance: ok, differences: explained)
         if json {
             print(try jsonString(r))
         } else {
@@ -73,7 +101,40 @@ struct EvalCommand: ParsableCommand {
             if let f = floatAccuracy { print(String(format: "  float-simulated  %.2f %%", 100 * f)) }
             print(String(format: "  integer          %.2f %%", 100 * integerAccuracy))
             if let d = differing { print("  predictions that differ: \(d)\(ok ? "" : "  (MORE THAN 0.1 POINT APART)")") }
+            for d in explained ?? [] {
+                var line = "  image \(d.image) (label \(d.label)): float \(d.floatPrediction), integer \(d.integerPrediction); "
+                if let b = d.firstDifferingBlock {
+                    line += "first differing block \(b): \(d.codesDiffering) code(s)"
+                    if let t = d.closestThresholdDistance { line += String(format: ", %.3g from a threshold", t) }
+                } else {
+                    line += "all hidden codes agree"
+                }
+                print(line + String(format: "; float logit margin %.3g", d.floatLogitMargin))
+            }
         }
         if !ok { throw ExitCode(2) }
+    }
+
+    private func explain(image i: Int, test: Dataset, network: IntegerNetwork, trainer: Trainer, float: Int,
+                         integer: Int) throws -> Difference {
+        let size = test.imageSize
+        let pixels = Array(test.images[(i * size)..<((i + 1) * size)])
+        let integerTrace = try IntegerReference.trace(network: network, image: pixels)
+        let net = trainer.network
+        guard let floatTrace = net.trace(net.inputs(test.images, imageSize: size, indices: [i])) else {
+            throw ValidationError("the float simulation of \(checkpoint) has no activation codes to compare")
+        }
+        var d = Difference(image: i, label: Int(test.labels[i]), floatPrediction: float, integerPrediction: integer,
+                           firstDifferingBlock: nil, codesDiffering: 0, closestThresholdDistance: nil,
+                           floatLogitMargin: floatTrace.logits[float] - floatTrace.logits[integer])
+        for (b, (f, n)) in zip(floatTrace.blocks, integerTrace).enumerated().dropLast() {
+            let units = (0..<min(f.codes.count, n.count)).filter { f.codes[$0] != n[$0] }
+            guard !units.isEmpty else { continue }
+            d.firstDifferingBlock = b
+            d.codesDiffering = units.count
+            d.closestThresholdDistance = f.thresholdDistance.isEmpty ? nil : units.map { f.thresholdDistance[$0] }.min()
+            break
+        }
+        return d
     }
 }

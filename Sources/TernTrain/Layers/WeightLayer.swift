@@ -33,7 +33,7 @@ public final class WeightLayer {
     private var columns: [Float] = []
     private var quantized = QuantizedWeights(used: [], ternary: [], alpha: 1, threshold: 0)
     private var normalized: [Float] = []
-    private var preActivation: [Float] = []
+    private(set) var preActivation: [Float] = []
     private var invStd: [Float] = []
     private var rows = 0
     private var batch = 0
