@@ -31,8 +31,7 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Write integerTestAccuracy into model.json (atomically).")
     var write = false
 
-    @Flag(help: ArgumentHelp("Explain every image on which the two disagree: the first layer whose activation codes differ, how many, and how close to a quantizer threshold the float simulation's batch-norm output lay there.",
-                             discussion: "Traces each such image through both networks (a few seconds per hundred images)."))
+    @Flag(help: "Explain every image on which the two disagree: the first block (layer or pool) whose activation codes differ, how many, and how close to a quantizer threshold the float simulation's batch-norm output lay there.")
     var differences = false
 
     @Flag(help: "Print the report as JSON.")

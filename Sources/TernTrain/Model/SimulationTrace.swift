@@ -27,8 +27,8 @@ extension Network {
             switch block {
             case .weight(let l):
                 a = l.forward(a, batch: 1, training: false)
-                current = l.activation
                 if last { return SimulationTrace(blocks: out + [.init(codes: [], thresholdDistance: [])], logits: a) }
+                current = l.activation
                 guard let q = current, q.kind != .relu else { return nil }
                 let distance = l.preActivation.map { y in q.thresholds.map { abs(y - $0) }.min() ?? .infinity }
                 out.append(.init(codes: a.map { Self.code(of: $0, quantizer: q) }, thresholdDistance: distance))
