@@ -91,6 +91,8 @@ def train_command():
         if r.get(key) is not None: parts.append(f"{flag} {r[key]}")
     if isinstance(r.get("optimizer"), dict): parts.append(f"--optimizer {r['optimizer'].get('kind', 'adam')}")
     if r.get("thresholdRegularizer") is False: parts.append("--no-threshold-reg")
+    if isinstance(r.get("distillation"), dict):
+        parts.append(f"--distill {r['distillation']['weight']} --distill-temperature {r['distillation']['temperature']}")
     parts.append(f"-o runs/{name}")
     return " \\\n    ".join(parts)
 
