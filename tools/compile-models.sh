@@ -15,11 +15,11 @@ RUNS=${RUNS:-/work/runs}
 DATA=${DATA:-../shared/datasets}
 TARGET=${TARGET:-host}
 
-# name | run directory under $RUNS | dataset directory under $DATA
+# name | run directory under $RUNS (the tools/train/<run>.sh that trains it) | dataset directory under $DATA
 MODELS=(
-    "lfc-mnist-95|lfc-mnist-95|mnist"
-    "lfc-mnist-98|lfc-mnist-98|mnist"
-    "cnv28-fashion-90|cnv28-fashion-90|fashion-mnist"
+    "lfc-mnist-95|lfc-a2-mnist-95-noreg|mnist"
+    "lfc-mnist-98|lfc-a2-mnist-98-noreg|mnist"
+    "cnv28-fashion-90|cnv28-a2-fashion-90-long-distill-r12|fashion-mnist"
 )
 
 # TERN: a tern binary to use (default: a release build of this checkout).
