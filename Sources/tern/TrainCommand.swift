@@ -18,7 +18,9 @@ struct TrainCommand: ParsableCommand {
 
             After every epoch OUTDIR holds model.json + model.safetensors (docs/CHECKPOINT.md) and \
             train-state.safetensors; --resume continues a killed run bit-identically. Same seed, same machine → \
-            same weights, whatever the thread count.
+            same weights, whatever the thread count. A sparse-ternary run also keeps the state it had at the end of \
+            stage 1 (stage1-state.safetensors): --stage1-from starts other runs (another sparsity, longer \
+            retraining) from there.
 
             Example:
               tern train --arch lfc --data ../shared/datasets/mnist --recipe sparse-ternary --sparsity 0.95 \\
@@ -55,6 +57,11 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "Continue the run saved in the output directory.")
     var resume = false
+
+    @Option(help: ArgumentHelp("Skip stage 1: start stage 2 from the stage-1 state another sparse-ternary run saved in DIR.",
+                               discussion: "That run's recipe must train the same stage 1 (same architecture, data, seed, stage-1 epochs and settings); sparsity, pruning, stage-2/3 epochs, --retrain-lr and --distill may differ. The result is bit-identical to training stage 1 again. With --resume, the output directory's own state wins.",
+                               valueName: "dir"))
+    var stage1From: String?
 
     @Flag(help: "Print a JSON summary on stdout at the end.")
     var json = false
@@ -178,7 +185,11 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(architecture.name) reads \(architecture.input.channels)×\(architecture.input.height)×\(architecture.input.width) images; \(train.kind.rawValue) has \(train.channels)×\(train.height)×\(train.width)")
         }
         let trainer = Trainer(architecture: architecture, recipe: recipe)
-        if resume { try TrainingCheckpoint.resume(trainer, from: output) }
+        if resume {
+            try TrainingCheckpoint.resume(trainer, from: output, dataset: train.kind.rawValue)
+        } else if let stage1From {
+            try TrainingCheckpoint.startFromStage1(trainer, of: stage1From, dataset: train.kind.rawValue)
+        }
         let bar = ProgressBar(enabled: !quiet)
         let total = Double(recipe.totalEpochs)
         let startEpoch = trainer.progress.epochsDone

@@ -22,3 +22,11 @@ train() {
     [[ " $* " == *" --recipe float "* ]] && return 0
     "$TERN" eval "$RUNS/$name" --data "$DATA/$dataset" --write
 }
+
+# stage1_from NAME: sets STAGE1 to (--stage1-from $RUNS/NAME) when that run has saved its stage-1 state, else to (): a
+# shortcut only, the run trains the identical stage 1 itself without it (docs/METHOD.md, "Sharing stage 1").
+stage1_from() {
+    STAGE1=()
+    [ -f "$RUNS/$1/stage1-state.safetensors" ] && STAGE1=(--stage1-from "$RUNS/$1")
+    return 0
+}

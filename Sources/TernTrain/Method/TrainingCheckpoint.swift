@@ -5,6 +5,8 @@ import TernModel
 /// and progress) so `--resume` continues bit-identically. Both go through TernModel's atomic writers.
 public enum TrainingCheckpoint {
     public static let stateFileName = "train-state.safetensors"
+    /// The training state as stage 1 left it (sparse-ternary runs with a stage 2): what `--stage1-from` starts from.
+    public static let stage1StateFileName = "stage1-state.safetensors"
 
     public enum ResumeError: Error, CustomStringConvertible {
         case missing(path: String)
@@ -12,6 +14,7 @@ public enum TrainingCheckpoint {
         case recipeMismatch(saved: String, requested: String)
         case architectureMismatch(name: String)
         case wrongTensor(name: String)
+        case datasetMismatch(saved: String, requested: String)
 
         public var description: String {
             switch self {
@@ -21,6 +24,8 @@ public enum TrainingCheckpoint {
                 return "the saved run used a different recipe; saved: \(saved)\nrequested: \(requested)"
             case .architectureMismatch(let n): return "the saved run trained a different architecture than \(n)"
             case .wrongTensor(let n): return "training state tensor \(n) is missing or has the wrong size"
+            case .datasetMismatch(let saved, let requested):
+                return "the saved run trained on \(saved), this one on \(requested)"
             }
         }
     }
@@ -104,7 +109,8 @@ public enum TrainingCheckpoint {
 
     // MARK: Training state
 
-    /// Writes `train-state.safetensors` (first) and the checkpoint into `directory`, each atomically.
+    /// Writes `train-state.safetensors` (first) and the checkpoint into `directory`, each atomically; at the end of
+    /// stage 1 the state also goes to `stage1-state.safetensors`, which later epochs leave alone.
     public static func save(_ trainer: Trainer, dataset: String, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var tensors: [String: Safetensors.Tensor] = [:]
@@ -128,23 +134,39 @@ public enum TrainingCheckpoint {
             "progress": String(decoding: try jsonEncoder.encode(trainer.progress), as: UTF8.self),
             "recipe": String(decoding: try jsonEncoder.encode(trainer.recipe), as: UTF8.self),
             "architecture": try trainer.network.architecture.json.compactSerialized(),
+            "dataset": dataset,
         ]
         let bytes = try Safetensors(tensors: tensors, metadata: metadata).serialized()
         try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stateFileName))
+        if trainer.isAtEndOfStage1 {
+            try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stage1StateFileName))
+        }
         try checkpoint(trainer, dataset: dataset).write(to: directory)
     }
 
-    /// Restores a trainer from `directory/train-state.safetensors`; the recipe and architecture must match.
-    public static func resume(_ trainer: Trainer, from directory: String) throws {
+    /// Restores a trainer from `directory/train-state.safetensors`; the recipe, architecture and dataset must match.
+    public static func resume(_ trainer: Trainer, from directory: String, dataset: String? = nil) throws {
         let path = (directory as NSString).appendingPathComponent(stateFileName)
-        guard let data = FileManager.default.contents(atPath: path) else { throw ResumeError.missing(path: path) }
-        let st: Safetensors
-        do { st = try Safetensors(bytes: [UInt8](data)) } catch {
-            throw ResumeError.unreadable(path: path, problem: "\(error)")
-        }
+        let st = try readState(path)
         let requested = String(decoding: try jsonEncoder.encode(trainer.recipe), as: UTF8.self)
         guard let saved = st.metadata["recipe"], saved == requested else {
             throw ResumeError.recipeMismatch(saved: st.metadata["recipe"] ?? "none", requested: requested)
+        }
+        try load(st, path: path, dataset: dataset, into: trainer)
+    }
+
+    static func readState(_ path: String) throws -> Safetensors {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ResumeError.missing(path: path) }
+        do { return try Safetensors(bytes: [UInt8](data)) } catch {
+            throw ResumeError.unreadable(path: path, problem: "\(error)")
+        }
+    }
+
+    /// Puts a saved state (recipe already checked) into `trainer`: parameters, moments, masks, progress, teacher.
+    /// States written before the dataset was recorded pass the dataset check.
+    static func load(_ st: Safetensors, path: String, dataset: String?, into trainer: Trainer) throws {
+        if let dataset, let saved = st.metadata["dataset"], saved != dataset {
+            throw ResumeError.datasetMismatch(saved: saved, requested: dataset)
         }
         guard st.metadata["architecture"] == (try trainer.network.architecture.json.compactSerialized()) else {
             throw ResumeError.architectureMismatch(name: trainer.network.architecture.name)
