@@ -84,7 +84,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Batch size.")
     var batchSize = 100
 
-    @Option(help: "per-layer or global pruning.")
+    @Option(help: "How the zeros are shared among layers: per-layer (one sparsity), global (one ranking) or erk (small layers denser; docs/METHOD.md).")
     var pruning = "per-layer"
 
     @Option(help: "adam or sgd (momentum 0.9).")
@@ -143,7 +143,7 @@ struct TrainCommand: ParsableCommand {
         if let lr { r.learningRate = lr }
         if let retrainLr { r.retrainLearningRate = retrainLr }
         r.thresholdRegularizer = !noThresholdReg
-        guard let p = Recipe.Pruning(rawValue: pruning) else { throw ValidationError("--pruning: per-layer or global") }
+        guard let p = Recipe.Pruning(rawValue: pruning) else { throw ValidationError("--pruning: per-layer, global or erk") }
         r.pruning = p
         guard let o = Optimizer.Kind(rawValue: optimizer) else { throw ValidationError("--optimizer: adam or sgd") }
         r.optimizer = Optimizer(kind: o)

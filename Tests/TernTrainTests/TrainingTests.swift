@@ -121,4 +121,34 @@ import TernTestSupport
         #expect(abs(total - 0.95) < 1e-12 && t[3] == 0.8)
         #expect(Pruner.gradualTarget(final: 0.9, progress: 1) == 0.9 && Pruner.gradualTarget(final: 0.9, progress: 0) == 0)
     }
+
+    @Test func erkTargetsKeepSmallLayersDenseAndAddUpToTheTotal() {
+        // cnv28's weight layers: six 3×3 convs, then 256-512-512-10.
+        let convs = [(1, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256)]
+        let counts = convs.map { $0.0 * $0.1 * 9 } + [256 * 512, 512 * 512, 512 * 10]
+        let scores = convs.map { Double($0.0 + $0.1 + 6) / Double($0.0 * $0.1 * 9) }
+            + [Double(256 + 512) / Double(256 * 512), Double(512 + 512) / Double(512 * 512), 0]
+        // Stage 1's dead zone already pruned 40 % of every layer.
+        let pruned = counts.map { Int(0.4 * Double($0)) }
+        let t = Pruner.erkTargets(counts: counts, scores: scores, alreadyPruned: pruned, target: 0.9, lastCap: 0.8)
+        let total = zip(t, counts).reduce(0.0) { $0 + $1.0 * Double($1.1) } / Double(counts.reduce(0, +))
+        #expect(abs(total - 0.9) < 1e-9, "total \(total)")
+        #expect(abs(t[0] - Double(pruned[0]) / Double(counts[0])) < 1e-12, "first conv stays at its dead zone: \(t[0])")
+        #expect(t[8] == 0.8)
+        // Along the conv stack the layers grow and so does their sparsity.
+        for i in 1 ..< 5 { #expect(t[i] < t[i + 1], "\(t)") }
+        // Nothing to reallocate to (everything at its ceiling): falls back to one sparsity for all.
+        let full = counts.map { Int(0.95 * Double($0)) }
+        #expect(Pruner.erkTargets(counts: counts, scores: scores, alreadyPruned: full, target: 0.9, lastCap: 0.8)
+                == Pruner.perLayerTargets(counts: counts, target: 0.9, lastCap: 0.8))
+    }
+
+    @Test func erkPruningReachesTheTarget() {
+        var recipe = Self.recipe([1, 1, 1])
+        recipe.pruning = .erk
+        let t = Self.train(Self.tinyConv, recipe)
+        #expect(abs(t.network.sparsity.total - 0.9) < 2e-3, "sparsity \(t.network.sparsity)")
+        // The 36-weight conv keeps more of its weights than the 7840-weight dense layer.
+        #expect(t.network.sparsity.layers[0] < t.network.sparsity.layers[1], "\(t.network.sparsity.layers)")
+    }
 }

@@ -26,6 +26,13 @@ public enum Pruner {
                 let scores = l.weight.value.map { abs($0) }
                 apply(l, keepScores: scores, pruneCount: Int((s * Double(l.weight.count)).rounded()))
             }
+        case .erk:
+            let targets = erkTargets(counts: counts, scores: layers.map(erkScore),
+                                     alreadyPruned: layers.map { l in l.mask.map { m in m.reduce(0) { $0 + (1 - Int($1)) } } ?? 0 },
+                                     target: target, lastCap: recipe.lastLayerSparsityCap)
+            for (l, s) in zip(layers, targets) {
+                apply(l, keepScores: l.weight.value.map { abs($0) }, pruneCount: Int((s * Double(l.weight.count)).rounded()))
+            }
         case .global:
             // Last layer on its own; the rest ranked together on |w| / mean|w| of their layer.
             let body = Array(layers.dropLast())
@@ -49,6 +56,48 @@ public enum Pruner {
                       pruneCount: Int((lastTarget * Double(last.weight.count)).rounded()))
             }
         }
+    }
+
+    /// ERK's density score of a layer: (c_in + c_out + k + k) / (c_in · c_out · k · k) for a k×k conv,
+    /// (n_in + n_out) / (n_in · n_out) for a dense layer.
+    static func erkScore(_ l: WeightLayer) -> Double {
+        switch l.geometry {
+        case .dense(let n): return Double(n + l.outputs) / Double(n * l.outputs)
+        case .conv(let c, _, _, let k, _): return Double(c + l.outputs + 2 * k) / Double(c * l.outputs * k * k)
+        }
+    }
+
+    /// Per-layer sparsities for ERK pruning at overall sparsity `target`: the last layer gets `min(target, lastCap)`;
+    /// every other layer l keeps density min(ε·score_l, 1 − alreadyPruned_l / count_l) (a pruned weight never
+    /// returns), with one ε chosen so the zeros add up to the target. Layers that hit their ceiling are fixed and ε
+    /// is solved again for the rest. Falls back to `perLayerTargets` if the target cannot be met that way.
+    public static func erkTargets(counts: [Int], scores: [Double], alreadyPruned: [Int], target: Double,
+                                  lastCap: Double) -> [Double] {
+        guard counts.count > 1 else { return perLayerTargets(counts: counts, target: target, lastCap: lastCap) }
+        let hidden = counts.count - 1
+        let last = min(target, lastCap)
+        let total = Double(counts.reduce(0, +))
+        // Nonzeros the hidden layers may keep in all.
+        let budget = (1 - target) * total - (1 - last) * Double(counts[hidden])
+        let ceiling = (0 ..< hidden).map { 1 - Double(alreadyPruned[$0]) / Double(max(counts[$0], 1)) }
+        var fixed = [Bool](repeating: false, count: hidden)
+        var density = ceiling
+        while true {
+            let fixedKept = (0 ..< hidden).filter { fixed[$0] }.reduce(0.0) { $0 + ceiling[$1] * Double(counts[$1]) }
+            let free = (0 ..< hidden).filter { !fixed[$0] }
+            let weighted = free.reduce(0.0) { $0 + scores[$1] * Double(counts[$1]) }
+            guard !free.isEmpty, weighted > 0, budget - fixedKept >= 0 else {
+                return perLayerTargets(counts: counts, target: target, lastCap: lastCap)
+            }
+            let epsilon = (budget - fixedKept) / weighted
+            let capped = free.filter { epsilon * scores[$0] > ceiling[$0] }
+            if capped.isEmpty {
+                for l in free { density[l] = epsilon * scores[l] }
+                break
+            }
+            for l in capped { fixed[l] = true }
+        }
+        return density.map { 1 - $0 } + [last]
     }
 
     /// Stage 2's first step (Faraone et al.'s quantization pruning): every weight the ternary quantizer maps to zero

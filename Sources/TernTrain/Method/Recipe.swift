@@ -19,6 +19,10 @@ public struct Recipe: Codable, Equatable, Sendable {
         /// One magnitude ranking over all layers, each weight's |w| divided by its layer's mean |w| (layers have
         /// different scales); the last layer is still capped.
         case global
+        /// Erdős–Rényi-Kernel allocation (Evci et al., 2020): every layer but the last keeps a density proportional
+        /// to (sum of its dimensions) / (product of its dimensions), so small layers (the first conv) stay dense
+        /// and the big ones carry the zeros; the last layer is capped as in `perLayer` (see `Pruner.erkTargets`).
+        case erk
     }
 
     /// Stages 2 + 3 learn from stage 1's final network as well as from the labels (`DistillationLoss`).
