@@ -36,7 +36,7 @@ def load(runs, name):
         "dataset": m["dataset"],
         "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)")
                   + (f' + {r["augmentation"]}' if r.get("augmentation") else "")
-                  + (" (global)" if r.get("pruning") == "global" and r.get("method") == "sparse-ternary" else "")
+                  + ({"global": " (global)", "erk": " (ERK)"}.get(r.get("pruning"), "") if r.get("method") == "sparse-ternary" else "")
                   + (f' + distill β={r["distillation"]["weight"]:g} T={r["distillation"]["temperature"]:g}'
                      if r.get("distillation") else "")
                   + (f', retrain lr {r["retrainLearningRate"]:g}'
