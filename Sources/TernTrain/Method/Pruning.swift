@@ -20,16 +20,12 @@ public enum Pruner {
         let counts = layers.map { $0.weight.count }
         let lastTarget = min(target, recipe.lastLayerSparsityCap)
         switch recipe.pruning {
-        case .perLayer:
-            let targets = perLayerTargets(counts: counts, target: target, lastCap: recipe.lastLayerSparsityCap)
-            for (l, s) in zip(layers, targets) {
-                let scores = l.weight.value.map { abs($0) }
-                apply(l, keepScores: scores, pruneCount: Int((s * Double(l.weight.count)).rounded()))
-            }
-        case .erk:
-            let targets = erkTargets(counts: counts, scores: layers.map(erkScore),
-                                     alreadyPruned: layers.map { l in l.mask.map { m in m.reduce(0) { $0 + (1 - Int($1)) } } ?? 0 },
-                                     target: target, lastCap: recipe.lastLayerSparsityCap)
+        case .perLayer, .erk:
+            let targets = recipe.pruning == .erk
+                ? erkTargets(counts: counts, scores: layers.map(erkScore),
+                             alreadyPruned: layers.map { l in l.mask.map { m in m.reduce(0) { $0 + (1 - Int($1)) } } ?? 0 },
+                             target: target, lastCap: recipe.lastLayerSparsityCap)
+                : perLayerTargets(counts: counts, target: target, lastCap: recipe.lastLayerSparsityCap)
             for (l, s) in zip(layers, targets) {
                 apply(l, keepScores: l.weight.value.map { abs($0) }, pruneCount: Int((s * Double(l.weight.count)).rounded()))
             }
@@ -70,7 +66,8 @@ public enum Pruner {
     /// Per-layer sparsities for ERK pruning at overall sparsity `target`: the last layer gets `min(target, lastCap)`;
     /// every other layer l keeps density min(ε·score_l, 1 − alreadyPruned_l / count_l) (a pruned weight never
     /// returns), with one ε chosen so the zeros add up to the target. Layers that hit their ceiling are fixed and ε
-    /// is solved again for the rest. Falls back to `perLayerTargets` if the target cannot be met that way.
+    /// is solved again for the rest; when every layer is at its ceiling, each keeps what it has (the total is then at or
+    /// just above the target). Falls back to `perLayerTargets` only for degenerate scores.
     public static func erkTargets(counts: [Int], scores: [Double], alreadyPruned: [Int], target: Double,
                                   lastCap: Double) -> [Double] {
         guard counts.count > 1 else { return perLayerTargets(counts: counts, target: target, lastCap: lastCap) }
@@ -85,8 +82,11 @@ public enum Pruner {
         while true {
             let fixedKept = (0 ..< hidden).filter { fixed[$0] }.reduce(0.0) { $0 + ceiling[$1] * Double(counts[$1]) }
             let free = (0 ..< hidden).filter { !fixed[$0] }
+            // Every layer already holds no more than its share (stage 1's dead zone, or rounding at the end of
+            // stage 2): each keeps what it has. Per-layer targets here would prune the small layers after all.
+            if free.isEmpty { break }
             let weighted = free.reduce(0.0) { $0 + scores[$1] * Double(counts[$1]) }
-            guard !free.isEmpty, weighted > 0, budget - fixedKept >= 0 else {
+            guard weighted > 0, budget - fixedKept >= 0 else {
                 return perLayerTargets(counts: counts, target: target, lastCap: lastCap)
             }
             let epsilon = (budget - fixedKept) / weighted

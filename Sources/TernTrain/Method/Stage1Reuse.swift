@@ -20,14 +20,16 @@ extension Recipe {
         r.distillation = nil
         return r
     }
+
+    /// A sparse-ternary recipe with stage-1 and stage-2 epochs: its stage 1 ends before anything is pruned (with no
+    /// stage-2 epochs, the last stage-1 epoch prunes at once), so it can save and share that stage 1.
+    public var hasSharableStage1: Bool { method == .sparseTernary && stages[0].epochs > 0 && stages[1].epochs > 0 }
 }
 
 extension Trainer {
-    /// Whether the trainer has just finished stage 1 of a sparse-ternary recipe that goes on to a stage 2, so nothing
-    /// is pruned yet (with no stage-2 epochs, the last stage-1 epoch prunes at once).
+    /// Whether the trainer has just finished a stage 1 it can share (`Recipe.hasSharableStage1`).
     public var isAtEndOfStage1: Bool {
-        recipe.method == .sparseTernary && recipe.stages[0].epochs > 0 && recipe.stages[1].epochs > 0
-            && progress.epochsDone == recipe.stages[0].epochs
+        recipe.hasSharableStage1 && progress.epochsDone == recipe.stages[0].epochs
     }
 }
 
@@ -54,8 +56,7 @@ extension TrainingCheckpoint {
     /// Loads `directory/stage1-state.safetensors` into a fresh trainer whose recipe trains the same stage 1 (same
     /// architecture and dataset too); training then continues with stage 2.
     public static func startFromStage1(_ trainer: Trainer, of directory: String, dataset: String?) throws {
-        guard trainer.recipe.method == .sparseTernary, trainer.recipe.stages[0].epochs > 0,
-              trainer.recipe.stages[1].epochs > 0 else { throw Stage1Error.recipeHasNoStage1 }
+        guard trainer.recipe.hasSharableStage1 else { throw Stage1Error.recipeHasNoStage1 }
         let path = (directory as NSString).appendingPathComponent(stage1StateFileName)
         guard FileManager.default.fileExists(atPath: path) else { throw Stage1Error.noSnapshot(path: path) }
         let st = try readState(path)
