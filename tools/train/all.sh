@@ -9,7 +9,8 @@ RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-
               lfc-a1-mnist-binary lfc-a2-mnist-twn lfc-mnist-float cnv28-a2-fashion-90 cnv-a2-cifar10-90-small
               cnv28-a2-fashion-90-full cnv28-a2-fashion-90-long-distill lfc-a2-fashion-95-global-distill lfc-a2-mnist-90
               cnv28-a2-fashion-90-long-distill-r12 lfc-a2-mnist-99 lfc-a2-fashion-98
-              cnv28-a2-fashion-90-erk-distill-r12 cnv28-a2-fashion-95-erk-distill)
+              cnv28-a2-fashion-90-erk-distill-r12 cnv28-a2-fashion-95-erk-distill
+              cnv28-a2-fashion-98-erk-distill)
 for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
 done
