@@ -19,7 +19,7 @@ TARGET=${TARGET:-host}
 MODELS=(
     "lfc-mnist-95|lfc-a2-mnist-95-noreg|mnist"
     "lfc-mnist-98|lfc-a2-mnist-98-noreg|mnist"
-    "cnv28-fashion-90|cnv28-a2-fashion-90-erk-distill-r12|fashion-mnist"
+    "cnv28-fashion-90|cnv28-a2-fashion-90-erk-distill-r18|fashion-mnist"
 )
 
 # TERN: a tern binary to use (default: a release build of this checkout).

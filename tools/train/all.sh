@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about fifteen hours on 2 cores).
+# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about eighteen hours on 2 cores).
 source "$(dirname "$0")/common.sh"
 D="$(dirname "$0")"
 RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg lfc-a2-fashion-95-noreg lfc-a2-fashion-98-noreg
@@ -10,7 +10,8 @@ RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-
               cnv28-a2-fashion-90-full cnv28-a2-fashion-90-long-distill lfc-a2-fashion-95-global-distill lfc-a2-mnist-90
               cnv28-a2-fashion-90-long-distill-r12 lfc-a2-mnist-99 lfc-a2-fashion-98
               cnv28-a2-fashion-90-erk-distill-r12 cnv28-a2-fashion-95-erk-distill
-              cnv28-a2-fashion-98-erk-distill cnv28-a2-fashion-99-erk-distill)
+              cnv28-a2-fashion-98-erk-distill cnv28-a2-fashion-99-erk-distill
+              cnv28-a2-fashion-90-erk-distill-r18)
 for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
 done
