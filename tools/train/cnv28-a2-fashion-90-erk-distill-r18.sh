@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cnv28-a2-fashion-90-erk-distill-r12.sh (91.45 %, training loss still falling) with 18 retraining
-# epochs instead of 12 (≈ 2.2 h after the shared stage 1; sized to finish inside one session). Stage 1 is shared with
+# epochs instead of 12 (8229 s ≈ 2.3 h after the shared stage 1; sized to finish inside one session). Stage 1 is shared with
 # cnv28-a2-fashion-90-long-distill-r24 when that run has saved it (saves ≈ 36 min; same result either way).
 source "$(dirname "$0")/common.sh"
 stage1_from cnv28-a2-fashion-90-long-distill-r24
