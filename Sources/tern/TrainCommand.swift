@@ -103,8 +103,14 @@ struct TrainCommand: ParsableCommand {
     var augment: String = "none"
 
     @Option(help: ArgumentHelp("Knowledge distillation in stages 2 + 3 (sparse-ternary): the teacher term's share β of the loss, in (0, 1].",
-                               discussion: "The teacher is the network stage 1 ended with; docs/METHOD.md."))
+                               discussion: "The teacher is the network stage 1 ended with, or --teacher's; docs/METHOD.md."))
     var distill: Float?
+
+    @Option(name: .customLong("teacher"), help: ArgumentHelp(
+        "With --distill: a finished checkpoint directory (any architecture, same dataset and image size) to distill from instead of stage 1's network.",
+        discussion: "Its identity (architecture, fingerprint of its weights) goes into the recipe; --resume needs the same --teacher again.",
+        valueName: "dir"))
+    var teacherDirectory: String?
 
     @Option(help: "Softmax temperature T of the --distill teacher term.")
     var distillTemperature: Float = 4
@@ -164,13 +170,15 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--distill-temperature must be positive")
             }
             r.distillation = Recipe.Distillation(weight: distill, temperature: distillTemperature)
+        } else if teacherDirectory != nil {
+            throw ValidationError("--teacher needs --distill")
         }
         guard r.totalEpochs > 0 else { throw ValidationError("--epochs adds up to zero") }
         return r
     }
 
     func run() throws {
-        let recipe = try makeRecipe()
+        var recipe = try makeRecipe()
         let architecture = try loadArchitecture(arch, activationBits: activationBits)
         let kind = try dataset.map { name -> Dataset.Kind in
             guard let k = Dataset.Kind(rawValue: name) else {
@@ -184,7 +192,15 @@ struct TrainCommand: ParsableCommand {
               train.width == architecture.input.width else {
             throw ValidationError("\(architecture.name) reads \(architecture.input.channels)×\(architecture.input.height)×\(architecture.input.width) images; \(train.kind.rawValue) has \(train.channels)×\(train.height)×\(train.width)")
         }
+        var externalTeacher: Network?
+        if let teacherDirectory {
+            let (network, identity) = try ExternalTeacher.load(path: teacherDirectory, student: architecture,
+                                                               dataset: train.kind.rawValue)
+            recipe.distillation?.teacher = identity
+            externalTeacher = network
+        }
         let trainer = Trainer(architecture: architecture, recipe: recipe)
+        if let externalTeacher { trainer.useExternalTeacher(externalTeacher) }
         if resume {
             try TrainingCheckpoint.resume(trainer, from: output, dataset: train.kind.rawValue)
         } else if let stage1From {

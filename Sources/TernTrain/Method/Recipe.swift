@@ -25,16 +25,34 @@ public struct Recipe: Codable, Equatable, Sendable {
         case erk
     }
 
-    /// Stages 2 + 3 learn from stage 1's final network as well as from the labels (`DistillationLoss`).
+    /// Stages 2 + 3 learn from a teacher as well as from the labels (`DistillationLoss`): stage 1's final network,
+    /// or another run's finished network (`teacher`).
     public struct Distillation: Codable, Equatable, Sendable {
+        /// A finished checkpoint used as the teacher instead of stage 1's network (`ExternalTeacher`). The recipe
+        /// records what it was, not where it lay, so a moved checkpoint still resumes and a different one does not.
+        public struct Teacher: Codable, Equatable, Sendable {
+            /// The teacher's architecture name (`Architecture.name`).
+            public var architecture: String
+            /// FNV-1a 64 of its parameters and batch-norm statistics, hex (`ExternalTeacher.fingerprint`).
+            public var fingerprint: String
+
+            public init(architecture: String, fingerprint: String) {
+                self.architecture = architecture
+                self.fingerprint = fingerprint
+            }
+        }
+
         /// β: the teacher term's share of the loss (the labels get 1 − β).
         public var weight: Float
         /// T: the softmax temperature of both distributions in the teacher term.
         public var temperature: Float
+        /// nil: the teacher is stage 1's final network (optional so older checkpoints still load).
+        public var teacher: Teacher?
 
-        public init(weight: Float, temperature: Float) {
+        public init(weight: Float, temperature: Float, teacher: Teacher? = nil) {
             self.weight = weight
             self.temperature = temperature
+            self.teacher = teacher
         }
     }
 
@@ -66,7 +84,7 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var trainLimit: Int?
     /// Training-image augmentation (nil: none; optional so checkpoints written before it existed still load).
     public var augmentation: Augmentation?
-    /// Knowledge distillation in stages 2 + 3 from the network stage 1 ended with (nil: off; sparse-ternary only).
+    /// Knowledge distillation in stages 2 + 3 (nil: off; sparse-ternary only).
     public var distillation: Distillation?
     public var seed: UInt64
 

@@ -36,7 +36,8 @@ public final class Trainer {
     public let network: Network
     public let recipe: Recipe
     public var progress = TrainingProgress()
-    /// Stage 1's final network, frozen: the teacher of stages 2 + 3 when the recipe distills (nil until then).
+    /// The frozen teacher of stages 2 + 3 when the recipe distills: stage 1's final network (nil until stage 2), or
+    /// the external teacher given to `useExternalTeacher` when the recipe names one.
     public internal(set) var teacher: Network?
 
     public init(architecture: Architecture, recipe: Recipe) {
@@ -73,9 +74,19 @@ public final class Trainer {
         }
     }
 
-    /// Whether the run has passed the point where the teacher is taken (a resumed run must find it in its state).
+    /// Whether the recipe distills from another run's network rather than from stage 1's.
+    var hasExternalTeacher: Bool { recipe.distillation?.teacher != nil }
+
+    /// Sets the teacher of a recipe that names an external one (`ExternalTeacher.load` checks that it is that one).
+    public func useExternalTeacher(_ network: Network) {
+        precondition(hasExternalTeacher, "the recipe distills from stage 1's network")
+        teacher = network
+    }
+
+    /// Whether the run has passed the point where stage 1's network becomes the teacher (a resumed run must find it in
+    /// its state).
     var teacherIsDue: Bool {
-        guard recipe.method == .sparseTernary, recipe.distillation != nil else { return false }
+        guard recipe.method == .sparseTernary, recipe.distillation != nil, !hasExternalTeacher else { return false }
         let s1 = recipe.stages[0].epochs
         return progress.epochsDone > s1 || (progress.epochsDone == s1 && recipe.stages[1].epochs == 0 && s1 > 0)
     }
@@ -94,7 +105,7 @@ public final class Trainer {
 
     /// Freezes the current network as the teacher, before stage 2 prunes anything.
     private func takeTeacherIfDistilling() {
-        guard recipe.distillation != nil, teacher == nil else { return }
+        guard recipe.distillation != nil, !hasExternalTeacher, teacher == nil else { return }
         let layers = network.weightLayers
         teacher = makeTeacher { i in
             let l = layers[i]
@@ -109,6 +120,7 @@ public final class Trainer {
     @discardableResult
     public func runEpoch(train: Dataset, test: Dataset, tick: ((EpochTick) -> Void)? = nil) -> Double {
         precondition(!isFinished)
+        precondition(!hasExternalTeacher || teacher != nil, "the recipe's external teacher was not given")
         let epoch = progress.epochsDone
         let st = stage(ofEpoch: epoch)
         let started = Date()
@@ -149,16 +161,19 @@ public final class Trainer {
                 }
             }
             let idx = order[b * recipe.batchSize ..< (b + 1) * recipe.batchSize]
-            let x = augmentation == .none
-                ? network.inputs(train.images, imageSize: train.imageSize, indices: idx)
-                : network.inputs(augmentation.batch(of: train, indices: idx, rng: &augmentationRng),
-                                 imageSize: train.imageSize, indices: ArraySlice(0 ..< idx.count))
+            let (pixels, rows) = augmentation == .none
+                ? (train.images, idx)
+                : (augmentation.batch(of: train, indices: idx, rng: &augmentationRng), ArraySlice(0 ..< idx.count))
+            let x = network.inputs(pixels, imageSize: train.imageSize, indices: rows)
             let labels = ArraySlice(idx.map { train.labels[$0] })
             network.zeroGradients()
             let logits = network.forward(x, batch: idx.count, training: true)
             let (loss, grad, ok): (Double, [Float], Int)
             if isSparse && st.index > 0, let d = recipe.distillation, let teacher {
-                let t = teacher.forward(x, batch: idx.count, training: false)
+                // An external teacher may scale its input pixels differently; it sees the same (augmented) images.
+                let sameInput = teacher.inputScale == network.inputScale && teacher.inputOffset == network.inputOffset
+                let t = teacher.forward(sameInput ? x : teacher.inputs(pixels, imageSize: train.imageSize, indices: rows),
+                                        batch: idx.count, training: false)
                 (loss, grad, ok) = DistillationLoss.evaluate(logits: logits, teacherLogits: t, labels: labels,
                                                              classes: network.classes, weight: d.weight,
                                                              temperature: d.temperature)

@@ -124,7 +124,8 @@ public enum TrainingCheckpoint {
             tensors["\(i).runningVar"] = .init(float32: l.runningVar, shape: [l.outputs])
             if let m = l.mask { tensors["\(i).mask"] = .init(uint8: m, shape: [m.count]) }
         }
-        for (i, l) in (trainer.teacher?.weightLayers ?? []).enumerated() {
+        // An external teacher is not part of the state: --resume is given it again (the recipe holds its fingerprint).
+        for (i, l) in (trainer.hasExternalTeacher ? [] : trainer.teacher?.weightLayers ?? []).enumerated() {
             for (name, v) in [("weight", l.weight.value), ("gamma", l.gamma.value), ("beta", l.beta.value),
                               ("runningMean", l.runningMean), ("runningVar", l.runningVar)] {
                 tensors["teacher.\(i).\(name)"] = .init(float32: v, shape: [v.count])
@@ -195,7 +196,7 @@ public enum TrainingCheckpoint {
             }
         }
         trainer.progress = progress
-        trainer.teacher = nil
+        if !trainer.hasExternalTeacher { trainer.teacher = nil }
         if trainer.teacherIsDue {
             let layers = trainer.network.weightLayers
             var saved: [(weight: [Float], gamma: [Float], beta: [Float], mean: [Float], variance: [Float])] = []
