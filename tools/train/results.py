@@ -38,6 +38,7 @@ def load(runs, name):
                   + (f' + {r["augmentation"]}' if r.get("augmentation") else "")
                   + ({"global": " (global)", "erk": " (ERK)"}.get(r.get("pruning"), "") if r.get("method") == "sparse-ternary" else "")
                   + (f' + distill β={r["distillation"]["weight"]:g} T={r["distillation"]["temperature"]:g}'
+                     + (f' from {r["distillation"]["teacher"]["architecture"]}' if r["distillation"].get("teacher") else "")
                      if r.get("distillation") else "")
                   + (f', retrain lr {r["retrainLearningRate"]:g}'
                      if r.get("method") == "sparse-ternary" and abs(r.get("retrainLearningRate", 1e-3) - 1e-3) > 1e-9 else ""),
