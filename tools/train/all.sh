@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about eighteen hours on 2 cores).
+# Every run in docs/RESULTS.md's current table, then its rows and the SVG plot (long: about twenty hours on 2 cores).
 source "$(dirname "$0")/common.sh"
 D="$(dirname "$0")"
 RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-noreg lfc-a2-mnist-98-noreg lfc-a2-fashion-95-noreg lfc-a2-fashion-98-noreg
@@ -11,7 +11,9 @@ RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-
               cnv28-a2-fashion-90-long-distill-r12 lfc-a2-mnist-99 lfc-a2-fashion-98
               cnv28-a2-fashion-90-erk-distill-r12 cnv28-a2-fashion-95-erk-distill
               cnv28-a2-fashion-98-erk-distill cnv28-a2-fashion-99-erk-distill
-              cnv28-a2-fashion-90-erk-distill-r18)
+              cnv28-a2-fashion-90-erk-distill-r18
+              lfc-a2-fashion-95-slow-distill lfc-a2-fashion-95-erk-distill lfc-a2-fashion-95-distill90
+              lfc-a2-fashion-95-cnv28-teacher)
 for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
 done
