@@ -36,14 +36,21 @@ public enum ExternalTeacher {
         guard checkpoint.dataset == dataset else {
             throw LoadError.datasetMismatch(path: path, teacher: checkpoint.dataset, student: dataset)
         }
-        let (t, s) = (checkpoint.architecture.input, student.input)
-        guard t.channels == s.channels && t.height == s.height && t.width == s.width else {
-            throw LoadError.inputMismatch(path: path, teacher: "\(t.channels)×\(t.height)×\(t.width)",
-                                          student: "\(s.channels)×\(s.height)×\(s.width)")
+        // Shape inference gives both networks' input and logit shapes without building the student.
+        let teacherShapes: [LayerShape], studentShapes: [LayerShape]
+        do {
+            teacherShapes = try checkpoint.architecture.inferShapes()
+            studentShapes = try student.inferShapes()
+        } catch {
+            throw LoadError.unreadable(path: path, problem: "\(error)")
         }
-        let studentClasses = Network(architecture: student, seed: 0).classes
-        guard trainer.network.classes == studentClasses else {
-            throw LoadError.classMismatch(path: path, teacher: trainer.network.classes, student: studentClasses)
+        guard let t = teacherShapes.first, let s = studentShapes.first, let tOut = teacherShapes.last,
+              let sOut = studentShapes.last else { throw LoadError.unreadable(path: path, problem: "no layers") }
+        guard t.input == s.input else {
+            throw LoadError.inputMismatch(path: path, teacher: t.input.description, student: s.input.description)
+        }
+        guard tOut.output.elements == sOut.output.elements else {
+            throw LoadError.classMismatch(path: path, teacher: tOut.output.elements, student: sOut.output.elements)
         }
         let identity = Recipe.Distillation.Teacher(architecture: checkpoint.architecture.name,
                                                    fingerprint: fingerprint(trainer.network))
