@@ -2,8 +2,10 @@
 //
 // It can stop at any input byte and any output byte and resume later: everything in flight (the bit buffer, a
 // partly decoded header, a match not yet copied) lives in this struct. Input is pulled one byte at a time while
-// the decoder is near the end of a chunk; with at least 8 input bytes and 258 output bytes of room it switches to
-// a fast loop that refills a 64-bit bit buffer with one unaligned load per symbol.
+// the decoder is near the end of its input; with at least 8 input bytes and 3 output bytes of room it switches to
+// a fast loop that refills a 64-bit bit buffer with one unaligned load per symbol. A match longer than the room
+// left is split: the fast loop copies what fits and leaves the rest to the `copy` state, so small output pieces
+// (the runtime pulls 1 KiB at a time) stay on the fast path to their last bytes.
 
 /// Why `InflateCore.run` returned.
 enum RunStatus {
@@ -237,7 +239,7 @@ struct InflateCore {
                 mode = .codes
 
             case .codes:
-                if let inBase, end - position >= 8 && sink.room >= 258 {
+                if let inBase, end - position >= 8 && sink.room >= InflateCore.fastRoom {
                     try fastCodes(inBase, &position, end, &sink, callStart: callStart)
                     if mode != .codes { continue }
                 }
@@ -363,9 +365,13 @@ struct InflateCore {
 
     // MARK: the fast loop
 
-    /// Decodes literal/length symbols while at least 8 input bytes and 258 output bytes of room remain: one 64-bit
-    /// refill covers the longest symbol (15 + 5 + 15 + 13 = 48 bits). Returns at the end of a block (mode changes)
-    /// or when either margin runs out, giving back whole bytes it loaded but did not use.
+    /// Output room the fast loop needs at the top of each iteration: up to three literals per refill.
+    static let fastRoom = 3
+
+    /// Decodes literal/length symbols while at least 8 input bytes and `fastRoom` output bytes of room remain: one
+    /// 64-bit refill covers the longest symbol (15 + 5 + 15 + 13 = 48 bits). Returns at the end of a block (mode
+    /// changes), when a match does not fit the room left (mode `copy` finishes it), or when either margin runs out,
+    /// giving back whole bytes it loaded but did not use.
     @inline(__always)
     private mutating func fastCodes<Sink: OutputSink>(
         _ input: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int, _ sink: inout Sink, callStart: Int
@@ -379,7 +385,10 @@ struct InflateCore {
         let literalMask = (1 << TableStorage.literalRootBits) - 1
         let distanceMask = (1 << TableStorage.distanceRootBits) - 1
         let window = windowSize
-        while end - p >= 8 && sink.room >= 258 {
+        // A local copy: the compiler keeps its position in a register instead of storing it per literal.
+        var local = sink
+        defer { sink = local }
+        while end &- p >= 8 && local.room >= InflateCore.fastRoom {
             bits |= UnsafeRawPointer(input + p).loadUnaligned(as: UInt64.self).littleEndian &<< UInt64(count)
             p += (63 - count) >> 3
             count |= 56
@@ -390,25 +399,25 @@ struct InflateCore {
             }
             var n = Entry.length(entry)
             bits &>>= UInt64(n)
-            count -= n
+            count &-= n
             let op = Entry.op(entry)
             if op == Entry.literal {
-                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
                 out &+= 1
                 // At least 41 bits remain: up to two more literals (15 bits each) need no refill.
                 entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
                 guard Entry.op(entry) == Entry.literal else { continue }
                 n = Entry.length(entry)
                 bits &>>= UInt64(n)
-                count -= n
-                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                count &-= n
+                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
                 out &+= 1
                 entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
                 guard Entry.op(entry) == Entry.literal else { continue }
                 n = Entry.length(entry)
                 bits &>>= UInt64(n)
-                count -= n
-                sink.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                count &-= n
+                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
                 out &+= 1
                 continue
             }
@@ -416,14 +425,14 @@ struct InflateCore {
                 n = Entry.extra(entry)
                 let length = Entry.value(entry) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
                 bits &>>= UInt64(n)
-                count -= n
+                count &-= n
                 var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
                 if Entry.op(d) == Entry.long {
                     d = try longEntry(bits, count, prefix: Entry.value(d), tree: .distance)
                 }
                 n = Entry.length(d)
                 bits &>>= UInt64(n)
-                count -= n
+                count &-= n
                 guard Entry.op(d) == Entry.base else {
                     if Entry.op(d) == Entry.invalidSymbol { throw .invalidSymbol(.distance, Entry.value(d)) }
                     throw .invalidCode(.distance)
@@ -431,11 +440,21 @@ struct InflateCore {
                 n = Entry.extra(d)
                 let dist = Entry.value(d) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
                 bits &>>= UInt64(n)
-                count -= n
+                count &-= n
                 guard dist <= out && dist <= window else {
                     throw .distanceTooFarBack(distance: dist, available: min(out, window))
                 }
-                sink.copyMatch(distance: dist, length: length)
+                let room = local.room
+                if length > room {
+                    // Copy what fits; the `copy` state copies the rest once the caller has made room.
+                    local.copyMatch(distance: dist, length: room)
+                    out &+= room
+                    remaining = length - room
+                    distance = dist
+                    mode = .copy
+                    break
+                }
+                local.copyMatch(distance: dist, length: length)
                 out &+= length
                 continue
             }

@@ -182,6 +182,11 @@ public struct Engine {
             let fanIn = l.fanIn
             var reader = try SectionReader(file: file, bytes: bytes, index: Int(l.record.weightSection),
                                            inflateMemory: inflateMemory)
+            if FusedTokenKernel.applies(l, layout: reader.record.layout, batch: count, slots: layout.rowListSlots) {
+                let accumulators = (arena + layout.rowList).assumingMemoryBound(to: Int32.self)
+                try FusedTokenKernel.run(c, l, reader: &reader, accumulators: accumulators)
+                return
+            }
             let decoder = RowDecoder(rows: l.rows, fanIn: fanIn, list: list)
             _ = try decoder.run(&reader) { row, plus, minus in
                 if !map.identity {

@@ -85,8 +85,9 @@ public struct ArenaLayout: Equatable, Sendable {
     public var counters = 0, accumulators = 0
     /// Widened Int32 parameters: per layer (resident) or one layer at a time (streaming; all layers share offset).
     public var params: [Int] = []
-    /// One row's nonzero offsets while decoding (fan-in UInt32s).
-    public var rowList = 0
+    /// One row's nonzero offsets while decoding (`rowListSlots` UInt32s, the largest fan-in); a fused streaming
+    /// layer keeps its per-image accumulators there instead.
+    public var rowList = 0, rowListSlots = 0
     /// Inflater state and window (0 bytes when no section is compressed).
     public var inflate = 0, inflateBytes = 0
     /// Resident decoded weights per layer (−1 where a layer has none, and in streaming mode).
@@ -97,7 +98,7 @@ public struct ArenaLayout: Equatable, Sendable {
         a.slicedInput == b.slicedInput && a.slicedInputBytes == b.slicedInputBytes && a.counters == b.counters
             && a.accumulators == b.accumulators && a.slotA == b.slotA && a.slotB == b.slotB && a.slotBytes == b.slotBytes && a.staging == b.staging
             && a.stagingBytes == b.stagingBytes && a.logits == b.logits && a.params == b.params
-            && a.rowList == b.rowList && a.inflate == b.inflate && a.inflateBytes == b.inflateBytes
+            && a.rowList == b.rowList && a.rowListSlots == b.rowListSlots && a.inflate == b.inflate && a.inflateBytes == b.inflateBytes
             && a.weights == b.weights && a.total == b.total
     }
 }
@@ -299,6 +300,7 @@ public struct Plan: Sendable {
         }
         a.logits = try take(UInt64(batch) * UInt64(classes) * 8)
         a.rowList = try take(UInt64(maxFanIn) * 4)
+        a.rowListSlots = maxFanIn
         if windowBits > 0 {
             a.inflateBytes = InflateMemory.bytes(windowBits: windowBits)
             a.inflate = try take(UInt64(a.inflateBytes))

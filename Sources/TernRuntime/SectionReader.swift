@@ -1,17 +1,19 @@
 import TernFormat
 import TernInflate
 
-/// Arena bytes a zlib section needs: the inflater's workspace (Huffman tables + a `2^windowBits` window) and the
-/// buffer it writes decoded bytes into, a chunk at a time.
+/// Arena bytes a zlib section needs: the inflater's Huffman tables, a `2^windowBits` window and room for the next
+/// chunk of decoded bytes, which `SlidingInflater` keeps in one buffer.
 enum InflateMemory {
-    /// Decoded bytes delivered per inflater call.
+    /// Decoded bytes delivered per inflater call at most.
     static let chunkBytes = 1024
-    static func bytes(windowBits: Int) -> Int { ZlibInflater.workspaceBytes(windowBits: windowBits) + chunkBytes }
+    static func bytes(windowBits: Int) -> Int {
+        SlidingInflater.workspaceBytes(windowBits: windowBits, pieceBytes: chunkBytes)
+    }
 }
 
 /// Delivers one section's decoded bytes in order, a chunk at a time, so consumers never need the whole decoded
 /// section in memory. Uncompressed sections are one chunk that points into the file (execute-in-place); zlib
-/// sections are inflated through the arena's window, `InflateMemory.chunkBytes` at a time, and never past the
+/// sections are inflated through the arena's window, up to `InflateMemory.chunkBytes` at a time, and never past the
 /// declared `decodedBytes` (a zlib bomb stops there with an error).
 struct SectionReader {
     let index: Int
@@ -20,8 +22,7 @@ struct SectionReader {
     private var done = false
     /// Decoded bytes delivered so far.
     private(set) var delivered: UInt64 = 0
-    private var inflater: ZlibInflater?
-    private var chunk: UnsafeMutableBufferPointer<UInt8>
+    private var inflater: SlidingInflater?
     private var consumed = 0
 
     init(file: TernFile, bytes: UnsafeRawBufferPointer, index: Int,
@@ -29,24 +30,20 @@ struct SectionReader {
         self.index = index
         record = file.sections[index]
         stored = file.storedBytes(of: index, in: bytes)
-        chunk = UnsafeMutableBufferPointer(start: nil, count: 0)
         if record.compression == .zlib {
-            let workspaceBytes = inflateMemory.count - InflateMemory.chunkBytes
-            guard let base = inflateMemory.baseAddress,
-                  workspaceBytes >= ZlibInflater.workspaceBytes(windowBits: Int(record.windowBits)) else {
+            guard inflateMemory.count >= InflateMemory.bytes(windowBits: Int(record.windowBits)) else {
                 throw .unsupportedSection(index: index)
             }
             do throws(InflateError) {
-                inflater = try ZlibInflater(workspace: UnsafeMutableRawBufferPointer(start: base, count: workspaceBytes))
+                inflater = try SlidingInflater(workspace: inflateMemory)
             } catch {
                 throw .corruptSection(index: index, problem: .inflate(error))
             }
-            chunk = UnsafeMutableBufferPointer(
-                start: (base + workspaceBytes).assumingMemoryBound(to: UInt8.self), count: InflateMemory.chunkBytes)
         }
     }
 
     /// The next chunk of decoded bytes, or nil after the last. Never delivers more than `decodedBytes` in total.
+    /// A chunk stays valid until the next call.
     mutating func next() throws(RuntimeError) -> UnsafeRawBufferPointer? {
         if done { return nil }
         guard inflater != nil else {
@@ -59,31 +56,29 @@ struct SectionReader {
         while true {
             // Room for what is left, plus one byte so that output beyond the declared length is noticed.
             let left = record.decodedBytes - delivered
-            let room = Int(min(UInt64(chunk.count), left + 1))
-            let progress: InflateProgress
+            let step: (consumed: Int, piece: UnsafeBufferPointer<UInt8>, finished: Bool)
             do throws(InflateError) {
-                progress = try inflater!.inflate(UnsafeBufferPointer(rebasing: input[consumed...]),
-                                                 into: UnsafeMutableBufferPointer(rebasing: chunk[0..<room]))
+                step = try inflater!.next(UnsafeBufferPointer(rebasing: input[consumed...]),
+                                          limit: Int(min(UInt64(InflateMemory.chunkBytes), left + 1)))
             } catch {
                 throw .corruptSection(index: index, problem: .inflate(error))
             }
-            consumed += progress.consumed
-            guard UInt64(progress.produced) <= left else {
+            consumed += step.consumed
+            let produced = step.piece.count
+            guard UInt64(produced) <= left else {
                 throw .corruptSection(index: index, problem: .tooMuchOutput(limit: record.decodedBytes))
             }
-            delivered += UInt64(progress.produced)
-            if progress.finished {
+            delivered += UInt64(produced)
+            if step.finished {
                 done = true
                 guard consumed == stored.count else {
                     throw .corruptSection(index: index, problem: .trailingBytes(stored.count - consumed))
                 }
             }
-            if progress.produced > 0 {
-                return UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: chunk[0..<progress.produced]))
-            }
+            if produced > 0 { return UnsafeRawBufferPointer(step.piece) }
             if done { return nil }
             // Neither output nor the end: only possible when the input ran out mid-stream.
-            guard progress.consumed > 0 else {
+            guard step.consumed > 0 else {
                 throw .corruptSection(index: index, problem: .inflate(.truncatedInput))
             }
         }

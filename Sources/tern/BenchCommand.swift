@@ -43,7 +43,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
     var clock = "cpu"
 
-    @Option(help: "Also time a peer in the same run: ort (ONNX Runtime via tools/bench/ort_peer.py).")
+    @Option(help: """
+        Also time peers in the same run, comma-separated: ort (ONNX Runtime via tools/bench/ort_peer.py), \
+        inflate (inflating the artifact's sections: TernInflate against system zlib, libdeflate and ISA-L via \
+        tools/bench/inflate_peer.py).
+        """)
     var peer: String?
 
     @Option(help: "Resident kernels: auto (the cost model), or sparse, dense, columns or sliced wherever they apply.")
@@ -70,6 +74,10 @@ struct BenchCommand: ParsableCommand {
             guard let t = Int(s), t >= 0 else { throw ValidationError("bad thread count \(s)") }
             return t == 0 ? ProcessInfo.processInfo.activeProcessorCount : t
         }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        let peers = try peer.map { try parseList($0, name: "--peer") } ?? []
+        for p in peers where p != "ort" && p != "inflate" {
+            throw ValidationError("unknown peer \(p) (use ort, inflate or ort,inflate)")
+        }
         var images: [UInt8]? = nil
         if let data {
             let plan = try Plan(file: loaded.file)
@@ -91,13 +99,22 @@ struct BenchCommand: ParsableCommand {
             }
         }
         var peerRows: [BenchRow] = []
-        if let peer {
-            guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
+        var inflate: InflateComparison? = nil
+        if peers.contains("ort") {
             peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
+        if peers.contains("inflate") { inflate = try compareInflate(loaded, model: model, seconds: seconds) }
+        func batch1(_ mode: String) -> Double? {
+            rows.first { $0.mode == mode && $0.batch == 1 && $0.threads == 1 }?.microsecondsPerImage
+        }
         let report = BenchReport(model: model, clock: clock, results: rows, peer: peerRows,
-                                 ratios: ratios(rows, peerRows))
-        if json { print(try jsonString(report)) } else { print(report.text()) }
+                                 ratios: ratios(rows, peerRows), inflate: inflate,
+                                 streamGoalRatio: inflate?.streamGoalRatio(streamBatch1: batch1("stream"),
+                                                                           residentBatch1: batch1("resident")))
+        if json { print(try jsonString(report)) } else {
+            print(report.text())
+            if let inflate { print(inflate.text(streamBatch1: batch1("stream"), residentBatch1: batch1("resident"))) }
+        }
     }
 }
 
@@ -127,6 +144,10 @@ struct BenchReport: Codable {
     var results: [BenchRow]
     var peer: [BenchRow]
     var ratios: [BenchRatio]
+    /// `--peer inflate`: section inflate times, TernInflate and peers.
+    var inflate: InflateComparison?
+    /// Stream batch 1 over (libdeflate's inflate + resident batch 1), when all three were measured.
+    var streamGoalRatio: Double?
 
     func text() -> String {
         var out = "\(model): one engine and arena per thread; per-batch times on the \(clock) clock\n\n"

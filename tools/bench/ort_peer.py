@@ -63,7 +63,8 @@ def parse_tern(data):
             raw = zlib.decompress(raw)
         if len(raw) != decoded or zlib.crc32(raw) != crc:
             sys.exit("section %d is corrupt" % len(sections))
-        sections.append(dict(kind=kind, layout=layout, bytes=raw, elements=elements))
+        sections.append(dict(kind=kind, layout=layout, bytes=raw, elements=elements, compression=comp,
+                             stored=data[offset:offset + stored]))
         off += 48
     return layers, sections
 

@@ -1,0 +1,163 @@
+import TernFormat
+
+// Streaming mode's dense kernel for token sections: each token becomes an addition the moment it leaves the
+// inflater. No row list, no second pass over a row: the weight stream is read once per batch, and what it costs
+// beyond inflating is a gap add, a row-boundary compare and one input fetch per nonzero per image.
+//
+// It applies where a weight's within-row index is its input offset (a dense layer over pixels or over a single
+// position) and the batch fits the row-list slots, which hold the accumulators here. Other layers decode rows into
+// lists (`RowDecoder`) and run `SparseKernel.row`; both paths are checked against `Reference`.
+
+/// Reads input value `j` of batch entry `n`.
+protocol InputFetch {
+    func value(_ n: Int, _ j: Int) -> Int32
+}
+
+/// 8-bit pixels, one byte per input.
+struct PixelFetch: InputFetch {
+    let base: UnsafePointer<UInt8>
+    let stride: Int
+    @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 { Int32(base[n &* stride &+ j]) }
+}
+
+/// 1-bit codes, bit `j` of the entry's words.
+struct BitFetch: InputFetch {
+    let base: UnsafePointer<UInt64>
+    let strideWords: Int
+    @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 {
+        Int32(truncatingIfNeeded: (base[n &* strideWords &+ (j &>> 6)] &>> UInt64(j & 63)) & 1)
+    }
+}
+
+/// 2-bit codes: bit `j` of plane 0 plus twice bit `j` of plane 1, `planeWords` later.
+struct TwoBitFetch: InputFetch {
+    let base: UnsafePointer<UInt64>
+    let strideWords: Int
+    let planeWords: Int
+    @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 {
+        let w = base + (n &* strideWords &+ (j &>> 6))
+        let s = UInt64(j & 63)
+        return Int32(truncatingIfNeeded: ((w[0] &>> s) & 1) | ((w[planeWords] &>> s) & 1) &<< 1)
+    }
+}
+
+enum FusedTokenKernel {
+    /// Whether layer `l` at `batch` images can run fused: a dense layer whose weight index is its input offset,
+    /// with a token section, and no more images than the row-list slots that hold the accumulators.
+    static func applies(_ l: LayerPlan, layout: SectionLayout, batch: Int, slots: Int) -> Bool {
+        layout == .ternaryTokens && l.record.kind == .dense && OffsetMap(l).identity && batch <= slots
+    }
+
+    /// Runs the whole layer from the section's token stream, writing each row's activations as soon as its last
+    /// token has gone by. `accumulators` holds `c.count` Int32s. Rejects a malformed stream exactly as
+    /// `RowDecoder` does.
+    static func run(_ c: LayerContext, _ l: LayerPlan, reader: inout SectionReader,
+                    accumulators: UnsafeMutablePointer<Int32>) throws(RuntimeError) {
+        switch c.inputBits {
+        case 8:
+            let fetch = PixelFetch(base: c.input.assumingMemoryBound(to: UInt8.self), stride: c.inputStride)
+            try run(c, l, fetch, &reader, accumulators)
+        case 1:
+            let fetch = BitFetch(base: c.input.assumingMemoryBound(to: UInt64.self), strideWords: c.inputStride / 8)
+            try run(c, l, fetch, &reader, accumulators)
+        default:
+            let fetch = TwoBitFetch(base: c.input.assumingMemoryBound(to: UInt64.self),
+                                    strideWords: c.inputStride / 8, planeWords: c.inputWordsPerPlane)
+            try run(c, l, fetch, &reader, accumulators)
+        }
+    }
+
+    /// Adds one image's nonzeros until a token leaves the current row, is not a plain nonzero, or the chunk ends.
+    /// Returns where it stopped, the position after the last weight it added and the new sum.
+    @inline(never)
+    private static func scanRow<F: InputFetch>(
+        _ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, position: Int, rowStart: Int, rowEnd: Int,
+        sum: Int32, _ fetch: F
+    ) -> (Int, Int, Int32) {
+        var t = start, position = position, sum = sum
+        while t < end {
+            let token = bytes[t]
+            let index = position &+ Int(token &>> 1)
+            if token >= TernaryTokens.skipToken || index >= rowEnd { break }
+            let m = -Int32(token & 1)
+            sum &+= (fetch.value(0, index &- rowStart) ^ m) &- m
+            position = index &+ 1
+            t &+= 1
+        }
+        return (t, position, sum)
+    }
+
+    @inline(__always)
+    private static func run<F: InputFetch>(_ c: LayerContext, _ l: LayerPlan, _ fetch: F,
+                                           _ reader: inout SectionReader,
+                                           _ acc: UnsafeMutablePointer<Int32>) throws(RuntimeError) {
+        let section = reader.index
+        let fanIn = l.fanIn, rows = l.rows, total = rows &* fanIn, count = c.count
+        var row = 0
+        var rowStart = 0
+        var rowEnd = fanIn
+        var position = 0
+        var consumed = 0
+        var lastWasSkip = false
+        // One image keeps its sum in a register: through `acc` every add would wait on the previous store.
+        let single = count == 1
+        var sum: Int32 = 0
+        acc.update(repeating: 0, count: count)
+        while let chunk = try reader.next() {
+            guard let bytes = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { continue }
+            let n = chunk.count
+            var t = 0
+            while t < n {
+                if single {
+                    // The common case in a tight loop of its own, so its state stays in registers.
+                    (t, position, sum) = scanRow(bytes, from: t, to: n, position: position, rowStart: rowStart,
+                                                 rowEnd: rowEnd, sum: sum, fetch)
+                    if t == n { break }
+                }
+                let token = bytes[t]
+                if token < TernaryTokens.skipToken {
+                    let index = position &+ Int(token &>> 1)
+                    if index >= rowEnd {
+                        guard index < total else {
+                            throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed &+ t)))
+                        }
+                        repeat {
+                            if single { c.emit(0, 0, 0, row, sum); sum = 0 }
+                            for k in 0..<count where !single { c.emit(k, 0, 0, row, acc[k]) }
+                            acc.update(repeating: 0, count: count)
+                            row &+= 1
+                            rowStart = rowEnd
+                            rowEnd &+= fanIn
+                        } while index >= rowEnd
+                    }
+                    // +1 for an even token, −1 for an odd one: (v ^ m) − m negates when m = −1.
+                    let m = -Int32(token & 1)
+                    let j = index &- rowStart
+                    if single {
+                        sum &+= (fetch.value(0, j) ^ m) &- m
+                    } else {
+                        for k in 0..<count { acc[k] &+= (fetch.value(k, j) ^ m) &- m }
+                    }
+                    position = index &+ 1
+                } else if token == TernaryTokens.skipToken {
+                    position &+= TernaryTokens.maxGap &+ 1
+                    guard position < total else {
+                        throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed &+ t)))
+                    }
+                } else {
+                    throw .corruptSection(index: section, problem: .ternary(.reservedToken(offset: consumed &+ t)))
+                }
+                t &+= 1
+            }
+            if n > 0 { lastWasSkip = bytes[n - 1] == TernaryTokens.skipToken }
+            consumed &+= n
+        }
+        if lastWasSkip { throw .corruptSection(index: section, problem: .ternary(.trailingSkip)) }
+        while row < rows {
+            if single { c.emit(0, 0, 0, row, sum); sum = 0 }
+            for k in 0..<count where !single { c.emit(k, 0, 0, row, acc[k]) }
+            acc.update(repeating: 0, count: count)
+            row &+= 1
+        }
+    }
+}
