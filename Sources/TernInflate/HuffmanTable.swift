@@ -53,9 +53,62 @@ enum Entry {
     }
 }
 
+/// How a lookup table stores its entries: what `HuffmanTable.build` writes for a code, a long-code prefix and bits
+/// that match no code.
+protocol TableFormat {
+    associatedtype Value: FixedWidthInteger
+    static func code(_ symbol: Int, of tree: HuffmanTree, length: Int) -> Value
+    static func long(prefix: Int) -> Value
+    static var invalid: Value { get }
+    /// The entry as a 32-bit `Entry`, for the state machine's slow path.
+    static func expand(_ value: Value) -> UInt32
+}
+
+/// 32-bit `Entry` values: the distance and code-length tables.
+enum WideEntries: TableFormat {
+    static func code(_ symbol: Int, of tree: HuffmanTree, length: Int) -> UInt32 {
+        Entry.forSymbol(symbol, of: tree, length: length)
+    }
+    static func long(prefix: Int) -> UInt32 { Entry.make(length: 0, op: Entry.long, value: prefix) }
+    static var invalid: UInt32 { Entry.make(length: 1, op: Entry.invalidCode) }
+    @inline(__always) static func expand(_ value: UInt32) -> UInt32 { value }
+}
+
+/// The literal/length table's 16-bit entries: `symbol << 4 | codeLength`. A literal is any entry below 0x1000
+/// (symbol < 256), one compare in the hot loop. Entries from 0x8000 up have code length 0 and are special:
+/// `0xFFF0` matches no code, anything else starts a code longer than the root, whose first root bits are
+/// `(e >> 4) & 0x7FF`. Lengths' base and extra bits follow from the symbol (`LiteralEntry.length`).
+enum LiteralEntry: TableFormat {
+    static let literalLimit: UInt16 = 0x1000
+    static let special: UInt16 = 0x8000
+    static let invalid: UInt16 = 0xFFF0
+
+    static func code(_ symbol: Int, of tree: HuffmanTree, length: Int) -> UInt16 {
+        UInt16(truncatingIfNeeded: symbol << 4 | length)
+    }
+    static func long(prefix: Int) -> UInt16 { special | UInt16(truncatingIfNeeded: prefix << 4) }
+
+    /// Base length and extra bits of length symbol 257…285 (RFC 1951 §3.2.5): lengths 3…10 have no extra bits,
+    /// then every four codes the extra bits grow by one; 285 is 258.
+    @inline(__always) static func length(_ symbol: Int) -> (base: Int, extra: Int) {
+        if symbol == 285 { return (258, 0) }
+        let i = symbol &- 257
+        if i < 8 { return (i &+ 3, 0) }
+        let extra = (i &>> 2) &- 1
+        return (((4 &+ (i & 3)) &<< extra) &+ 3, extra)
+    }
+
+    /// The 32-bit `Entry` the state machine's slow path works with.
+    static func expand(_ e: UInt16) -> UInt32 {
+        if e == invalid { return WideEntries.invalid }
+        if e >= special { return WideEntries.long(prefix: Int((e >> 4) & 0x7FF)) }
+        return Entry.forSymbol(Int(e >> 4), of: .literalLength, length: Int(e & 15))
+    }
+}
+
 /// Where the tables live inside the workspace, and how big they are.
 struct TableStorage {
-    static let literalRootBits = 9
+    static let literalRootBits = 10
     static let distanceRootBits = 8
     /// Code-length codes are at most 7 bits long; their table borrows the distance table's space.
     static let codeLengthRootBits = 7
@@ -63,17 +116,18 @@ struct TableStorage {
 
     // Byte offsets inside the workspace (4-byte aligned).
     private static let literalTableOffset = 0
-    private static let distanceTableOffset = literalTableOffset + 4 << literalRootBits
+    private static let distanceTableOffset = literalTableOffset + 2 << literalRootBits
     private static let literalCountsOffset = distanceTableOffset + 4 << distanceRootBits
     private static let distanceCountsOffset = literalCountsOffset + 2 * 48
     private static let literalSymbolsOffset = distanceCountsOffset + 2 * 48
     private static let distanceSymbolsOffset = literalSymbolsOffset + 2 * 288
     private static let lengthsOffset = distanceSymbolsOffset + 2 * 32
-    /// Total bytes of table state: 4,224 (a 9-bit literal/length root table is 2 KiB less than a 10-bit one and
-    /// ~10 % slower on token streams, whose rare long codes then take the canonical path).
+    /// Total bytes of table state: 4,224. The literal/length table has 16-bit entries (`LiteralEntry`), so its
+    /// 10-bit root costs what a 9-bit root of 32-bit entries did; on token streams codes of 10 bits are common, and
+    /// decoding them canonically made streaming mode ≈ 16 % slower.
     static let byteCount = lengthsOffset + 320
 
-    let literalTable: UnsafeMutablePointer<UInt32>
+    let literalTable: UnsafeMutablePointer<UInt16>
     let distanceTable: UnsafeMutablePointer<UInt32>
     /// Per code length: the number of codes, then (at +16) the first canonical code, then (at +32) the index of
     /// its first symbol in the symbol list — what the decoder of long codes needs.
@@ -86,7 +140,7 @@ struct TableStorage {
 
     /// `base` must be 4-byte aligned and hold `byteCount` bytes.
     init(base: UnsafeMutableRawPointer) {
-        literalTable = (base + TableStorage.literalTableOffset).bindMemory(to: UInt32.self, capacity: 1 << TableStorage.literalRootBits)
+        literalTable = (base + TableStorage.literalTableOffset).bindMemory(to: UInt16.self, capacity: 1 << TableStorage.literalRootBits)
         distanceTable = (base + TableStorage.distanceTableOffset).bindMemory(to: UInt32.self, capacity: 1 << TableStorage.distanceRootBits)
         literalCounts = (base + TableStorage.literalCountsOffset).bindMemory(to: UInt16.self, capacity: 48)
         distanceCounts = (base + TableStorage.distanceCountsOffset).bindMemory(to: UInt16.self, capacity: 48)
@@ -101,9 +155,10 @@ enum HuffmanTable {
     /// Fills `table` (2^rootBits entries), `counts` (48) and `symbols` (≥ `count`) from `count` code lengths.
     /// Rejects over-subscribed trees and incomplete ones, except — as zlib does — a literal/length or distance tree
     /// that is a single one-bit code or (distance only) has no codes at all.
-    static func build(
+    static func build<Format: TableFormat>(
         lengths: UnsafePointer<UInt8>, count: Int, tree: HuffmanTree, rootBits: Int,
-        table: UnsafeMutablePointer<UInt32>, counts: UnsafeMutablePointer<UInt16>, symbols: UnsafeMutablePointer<UInt16>
+        table: UnsafeMutablePointer<Format.Value>, counts: UnsafeMutablePointer<UInt16>,
+        symbols: UnsafeMutablePointer<UInt16>, format: Format.Type
     ) throws(InflateError) {
         let maxLength = TableStorage.maxCodeLength
         for l in 0...maxLength { counts[l] = 0 }
@@ -136,8 +191,7 @@ enum HuffmanTable {
             }
         }
         let size = 1 << rootBits
-        let invalid = Entry.make(length: 1, op: Entry.invalidCode)
-        table.update(repeating: invalid, count: size)
+        table.update(repeating: Format.invalid, count: size)
         var code = 0
         var index = 0
         for l in 1...maxLength {
@@ -149,7 +203,7 @@ enum HuffmanTable {
                 var reversed = 0
                 for b in 0..<l { reversed |= ((code >> b) & 1) << (l - 1 - b) }
                 if l <= rootBits {
-                    let entry = Entry.forSymbol(symbol, of: tree, length: l)
+                    let entry = Format.code(symbol, of: tree, length: l)
                     var i = reversed
                     while i < size {
                         table[i] = entry
@@ -157,7 +211,7 @@ enum HuffmanTable {
                     }
                 } else {
                     // The entry keeps the code's first `rootBits` bits (most significant first) for `decodeLong`.
-                    table[reversed & (size - 1)] = Entry.make(length: 0, op: Entry.long, value: code >> (l - rootBits))
+                    table[reversed & (size - 1)] = Format.long(prefix: code >> (l - rootBits))
                 }
                 code += 1
             }

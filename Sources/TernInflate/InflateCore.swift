@@ -72,12 +72,13 @@ struct InflateCore {
 
     /// Decodes one symbol with the slow, byte-at-a-time input path. Returns nil if the input ran out first
     /// (nothing is consumed then).
-    private mutating func decodeSymbol(
-        table: UnsafePointer<UInt32>, rootBits: Int, counts: UnsafePointer<UInt16>, symbols: UnsafePointer<UInt16>,
-        tree: HuffmanTree, _ input: UnsafePointer<UInt8>?, _ position: inout Int, _ end: Int
+    private mutating func decodeSymbol<Format: TableFormat>(
+        table: UnsafePointer<Format.Value>, format: Format.Type, rootBits: Int, counts: UnsafePointer<UInt16>,
+        symbols: UnsafePointer<UInt16>, tree: HuffmanTree, _ input: UnsafePointer<UInt8>?, _ position: inout Int,
+        _ end: Int
     ) throws(InflateError) -> UInt32? {
         while true {
-            let entry = table[Int(truncatingIfNeeded: bitBuffer) & ((1 << rootBits) - 1)]
+            let entry = Format.expand(table[Int(truncatingIfNeeded: bitBuffer) & ((1 << rootBits) - 1)])
             if Entry.op(entry) == Entry.long {
                 let found = HuffmanTable.decodeLong(
                     bitBuffer, available: bitCount, prefix: Entry.value(entry), rootBits: rootBits,
@@ -188,7 +189,8 @@ struct InflateCore {
                 fixedTablesBuilt = false
                 try HuffmanTable.build(
                     lengths: lengths, count: 19, tree: .codeLengths, rootBits: TableStorage.codeLengthRootBits,
-                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols,
+                    format: WideEntries.self)
                 index = 0
                 mode = .codeLengths
 
@@ -231,11 +233,13 @@ struct InflateCore {
                 guard lengths[256] != 0 else { throw .invalidCodeLengths(.missingEndOfBlock) }
                 try HuffmanTable.build(
                     lengths: lengths, count: literalCodes, tree: .literalLength, rootBits: TableStorage.literalRootBits,
-                    table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols)
+                    table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols,
+                    format: LiteralEntry.self)
                 try HuffmanTable.build(
                     lengths: lengths + literalCodes, count: distanceCodes, tree: .distance,
                     rootBits: TableStorage.distanceRootBits,
-                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+                    table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols,
+                    format: WideEntries.self)
                 mode = .codes
 
             case .codes:
@@ -244,7 +248,8 @@ struct InflateCore {
                     if mode != .codes { continue }
                 }
                 guard let entry = try decodeSymbol(
-                    table: tables.literalTable, rootBits: TableStorage.literalRootBits, counts: tables.literalCounts,
+                    table: tables.literalTable, format: LiteralEntry.self, rootBits: TableStorage.literalRootBits,
+                    counts: tables.literalCounts,
                     symbols: tables.literalSymbols, tree: .literalLength, inBase, &position, end)
                 else { return .needInput }
                 drop(Entry.length(entry))
@@ -278,7 +283,8 @@ struct InflateCore {
 
             case .distanceCode:
                 guard let entry = try decodeSymbol(
-                    table: tables.distanceTable, rootBits: TableStorage.distanceRootBits, counts: tables.distanceCounts,
+                    table: tables.distanceTable, format: WideEntries.self, rootBits: TableStorage.distanceRootBits,
+                    counts: tables.distanceCounts,
                     symbols: tables.distanceSymbols, tree: .distance, inBase, &position, end)
                 else { return .needInput }
                 drop(Entry.length(entry))
@@ -355,11 +361,13 @@ struct InflateCore {
         (lengths + 280).update(repeating: 8, count: 8)
         try HuffmanTable.build(
             lengths: lengths, count: 288, tree: .literalLength, rootBits: TableStorage.literalRootBits,
-            table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols)
+            table: tables.literalTable, counts: tables.literalCounts, symbols: tables.literalSymbols,
+                    format: LiteralEntry.self)
         (lengths + 288).update(repeating: 5, count: 32)
         try HuffmanTable.build(
             lengths: lengths + 288, count: 32, tree: .distance, rootBits: TableStorage.distanceRootBits,
-            table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+            table: tables.distanceTable, counts: tables.distanceCounts, symbols: tables.distanceSymbols,
+                    format: WideEntries.self)
         fixedTablesBuilt = true
     }
 
@@ -393,42 +401,44 @@ struct InflateCore {
             p += (63 - count) >> 3
             count |= 56
 
-            var entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
-            if Entry.op(entry) == Entry.long {
-                entry = try longEntry(bits, count, prefix: Entry.value(entry), tree: .literalLength)
+            var entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
+            if entry >= Int(LiteralEntry.special) {
+                guard entry != Int(LiteralEntry.invalid) else { throw .invalidCode(.literalLength) }
+                entry = try longLiteral(bits, count, prefix: (entry &>> 4) & 0x7FF)
             }
-            var n = Entry.length(entry)
+            var n = entry & 15
             bits &>>= UInt64(n)
             count &-= n
-            let op = Entry.op(entry)
-            if op == Entry.literal {
-                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
+            if entry < Int(LiteralEntry.literalLimit) {
+                local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
                 // At least 41 bits remain: up to two more literals (15 bits each) need no refill.
-                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
-                guard Entry.op(entry) == Entry.literal else { continue }
-                n = Entry.length(entry)
+                entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
+                guard entry < Int(LiteralEntry.literalLimit) else { continue }
+                n = entry & 15
                 bits &>>= UInt64(n)
                 count &-= n
-                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
-                entry = literalTable[Int(truncatingIfNeeded: bits) & literalMask]
-                guard Entry.op(entry) == Entry.literal else { continue }
-                n = Entry.length(entry)
+                entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
+                guard entry < Int(LiteralEntry.literalLimit) else { continue }
+                n = entry & 15
                 bits &>>= UInt64(n)
                 count &-= n
-                local.literal(UInt8(truncatingIfNeeded: entry >> 16))
+                local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
                 continue
             }
-            if op == Entry.base {
-                n = Entry.extra(entry)
-                let length = Entry.value(entry) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
+            let symbol = entry &>> 4
+            if symbol > 256 && symbol < 286 {
+                let (base, extra) = LiteralEntry.length(symbol)
+                n = extra
+                let length = base &+ Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
                 bits &>>= UInt64(n)
                 count &-= n
                 var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
                 if Entry.op(d) == Entry.long {
-                    d = try longEntry(bits, count, prefix: Entry.value(d), tree: .distance)
+                    d = try longDistance(bits, count, prefix: Entry.value(d))
                 }
                 n = Entry.length(d)
                 bits &>>= UInt64(n)
@@ -458,12 +468,11 @@ struct InflateCore {
                 out &+= length
                 continue
             }
-            if op == Entry.endOfBlock {
+            if symbol == 256 {
                 mode = isFinalBlock ? .trailer : .blockHeader
                 break
             }
-            if op == Entry.invalidSymbol { throw .invalidSymbol(.literalLength, Entry.value(entry)) }
-            throw .invalidCode(.literalLength)
+            throw .invalidSymbol(.literalLength, symbol)
         }
         // Give back whole bytes loaded ahead (only those this call took from its own input).
         let unused = min(count >> 3, p - callStart)
@@ -475,15 +484,23 @@ struct InflateCore {
         totalOut = out
     }
 
+    /// A literal/length code longer than the root table, as a `LiteralEntry` (`symbol << 4 | length`).
     @inline(never)
-    private func longEntry(_ bits: UInt64, _ count: Int, prefix: Int, tree: HuffmanTree) throws(InflateError) -> UInt32 {
-        let isLiteral = tree == .literalLength
+    private func longLiteral(_ bits: UInt64, _ count: Int, prefix: Int) throws(InflateError) -> Int {
         let found = HuffmanTable.decodeLong(
-            bits, available: count, prefix: prefix,
-            rootBits: isLiteral ? TableStorage.literalRootBits : TableStorage.distanceRootBits,
-            counts: isLiteral ? tables.literalCounts : tables.distanceCounts,
-            symbols: isLiteral ? tables.literalSymbols : tables.distanceSymbols)
-        guard found > 0 else { throw .invalidCode(tree) }
-        return Entry.forSymbol(found & 0xFFFF, of: tree, length: found >> 16)
+            bits, available: count, prefix: prefix, rootBits: TableStorage.literalRootBits,
+            counts: tables.literalCounts, symbols: tables.literalSymbols)
+        guard found > 0 else { throw .invalidCode(.literalLength) }
+        return (found & 0xFFFF) << 4 | found >> 16
+    }
+
+    /// A distance code longer than the root table, as an `Entry`.
+    @inline(never)
+    private func longDistance(_ bits: UInt64, _ count: Int, prefix: Int) throws(InflateError) -> UInt32 {
+        let found = HuffmanTable.decodeLong(
+            bits, available: count, prefix: prefix, rootBits: TableStorage.distanceRootBits,
+            counts: tables.distanceCounts, symbols: tables.distanceSymbols)
+        guard found > 0 else { throw .invalidCode(.distance) }
+        return Entry.forSymbol(found & 0xFFFF, of: .distance, length: found >> 16)
     }
 }
