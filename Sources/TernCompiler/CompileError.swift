@@ -30,6 +30,8 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
     case compression(String)
     /// The writer produced a file its own reader rejects (a compiler bug, reported rather than written).
     case format(FormatError)
+    /// The `.tern` given to re-encode could not be read back (`Compiler.reencode`).
+    case badArtifact(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badOptions(let message): "bad compile options: \(message)"
         case .compression(let message): "zlib failed: \(message)"
         case .format(let error): "the compiler produced an invalid file (a bug): \(error)"
+        case .badArtifact(let message): "the artifact to re-encode is not valid: \(message)"
         }
     }
 }

@@ -1,3 +1,5 @@
+import TernFormat
+
 /// Where the artifact will run. The target decides the RAM budget for the runtime's arena, and through it the
 /// largest zlib window a weight section may declare (the window is the biggest single buffer of streaming mode).
 public enum CompileTarget: String, CaseIterable, Sendable {
@@ -36,6 +38,8 @@ public struct ArtifactDescription: Equatable, Sendable {
     public var recipe: String?
     /// The trainer's integer-reference accuracy on the full test set (`quality.integer_accuracy`).
     public var integerAccuracy: Double?
+    /// Entries copied verbatim from an artifact being re-encoded; they win over the computed ones.
+    public var carried: [MetadataEntry] = []
 
     public init(seed: UInt64? = nil, recipe: String? = nil, integerAccuracy: Double? = nil) {
         self.seed = seed
@@ -44,9 +48,31 @@ public struct ArtifactDescription: Equatable, Sendable {
     }
 }
 
+/// What the compiler optimizes each section's encoding for (`tern compile --optimize`).
+///
+/// Streaming mode pays for a section's encoding on every pass over the weights: zlib saves bytes of flash or of
+/// memory traffic and costs inflate work per decoded byte (docs/BENCHMARKS.md measures it: on a Cortex-M3 inflating
+/// a token section costs several times what the fused kernel spends on its tokens). The choice is recorded per
+/// section in its compression field and for the file in `compiler.optimize`.
+public enum EncodingGoal: String, CaseIterable, Sendable {
+    /// The smallest stored bytes per section (every layout × compression; the default).
+    case size
+    /// The cheapest to decode: every section stored uncompressed, in its smallest uncompressed layout.
+    case speed
+    /// zlib only where it earns its decode cost: where it stores a section in at most two thirds of the bytes of
+    /// its smallest uncompressed form. Sparse token streams near their entropy (zlib saves ≈ 20 %) stay raw;
+    /// packed or skewed sections that zlib halves stay compressed.
+    case balanced
+
+    /// zlib must store at most this fraction of the smallest uncompressed candidate to be chosen (`balanced`).
+    static let balancedRatio = 2.0 / 3.0
+}
+
 /// Knobs of one compile. The defaults give the smallest artifact for a host.
 public struct CompileOptions: Sendable {
     public var target: CompileTarget
+    /// What each section's encoding is chosen for.
+    public var goal: EncodingGoal
     /// RAM in KiB; overrides the target's default. nil: the target's default.
     public var ramKiB: Int?
     /// Remove hidden neurons nobody reads and fold constant neurons into their consumer (bit-exact; see
@@ -62,9 +88,10 @@ public struct CompileOptions: Sendable {
     public init(
         target: CompileTarget = .host, ramKiB: Int? = nil, eliminateDeadNeurons: Bool = true, alignment: UInt32 = 32,
         description: ArtifactDescription = ArtifactDescription(),
-        arenaPlanner: ArenaPlanner = .runtime
+        arenaPlanner: ArenaPlanner = .runtime, goal: EncodingGoal = .size
     ) {
         self.target = target
+        self.goal = goal
         self.ramKiB = ramKiB
         self.eliminateDeadNeurons = eliminateDeadNeurons
         self.alignment = alignment

@@ -59,7 +59,7 @@ public enum Compiler {
         var lastArena: ArenaSizes?
         var maxWindow = 15
         while true {
-            let encodings = try encodeWeights(stored, maxWindowBits: maxWindow)
+            let encodings = try encodeWeights(stored, maxWindowBits: maxWindow, goal: options.goal)
             var artifact = try assemble(stored, original: network, encodings: encodings,
                                         maxWindowBits: maxWindow, options: options,
                                         arena: ArenaSizes(streaming: 0, resident: 0))
@@ -111,25 +111,28 @@ public enum Compiler {
         return (net, removed)
     }
 
-    static func encodeWeights(_ network: IntegerNetwork, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
+    static func encodeWeights(_ network: IntegerNetwork, maxWindowBits: Int,
+                              goal: EncodingGoal = .size) throws(CompileError) -> [WeightEncoding] {
         var out: [WeightEncoding] = []
         for layer in network.layers where layer.record.kind != .maxPool {
-            out.append(try WeightEncoder.best(layer.weights, rowLength: layer.record.fanIn, maxWindowBits: maxWindowBits))
+            out.append(try WeightEncoder.best(layer.weights, rowLength: layer.record.fanIn,
+                                              maxWindowBits: maxWindowBits, goal: goal))
         }
         return out
     }
 
     /// Thresholds in their narrowest integer type, the affine as int32; each stored uncompressed or with zlib,
     /// whichever is smaller (the runtime inflates any section, docs/RUNTIME.md).
-    static func encodeParameters(_ network: IntegerNetwork, maxWindowBits: Int) throws(CompileError) -> [WeightEncoding] {
+    static func encodeParameters(_ network: IntegerNetwork, maxWindowBits: Int,
+                                 goal: EncodingGoal) throws(CompileError) -> [WeightEncoding] {
         var out: [WeightEncoding] = []
         for layer in network.layers where layer.record.kind != .maxPool {
             let layout = layer.record.isFinal ? SectionLayout.int32 : ThresholdPass.narrowestLayout(layer.thresholds)
             let decoded = layer.record.isFinal
                 ? ThresholdPass.encode(layer.logitScale + layer.logitBias, as: .int32)
                 : ThresholdPass.encode(layer.thresholds, as: layout)
-            out.append(WeightEncoder.cheapest(
-                try WeightEncoder.compressions(of: decoded, layout: layout, maxWindowBits: maxWindowBits)))
+            out.append(WeightEncoder.choose(
+                try WeightEncoder.compressions(of: decoded, layout: layout, maxWindowBits: maxWindowBits), for: goal))
         }
         return out
     }
@@ -142,8 +145,9 @@ public enum Compiler {
         w.arenaStreamingBytes = UInt32(clamping: arena.streaming)
         w.arenaResidentBytes = UInt32(clamping: arena.resident)
         for (key, value) in metadata(original, options: options) { w.setMetadata(Array(key.utf8), value) }
+        for entry in options.description.carried { w.setMetadata(entry.key, entry.value) }
         var layers: [CompiledArtifact.Layer] = []
-        let paramEncodings = try encodeParameters(network, maxWindowBits: maxWindowBits)
+        let paramEncodings = try encodeParameters(network, maxWindowBits: maxWindowBits, goal: options.goal)
         var e = 0
         for layer in network.layers {
             let index = w.addLayer(layer.record)
@@ -183,6 +187,8 @@ public enum Compiler {
             ("compiler.target", .string(Array(options.target.rawValue.utf8))),
             ("compiler.version", .string(Array(version.utf8))),
         ]
+        // Only a non-default goal is recorded, so artifacts compiled for size keep their bytes.
+        if options.goal != .size { out.append(("compiler.optimize", .string(Array(options.goal.rawValue.utf8)))) }
         var total = 0, zeros = 0
         for l in network.layers {
             total += l.weights.count

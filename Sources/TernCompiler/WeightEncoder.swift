@@ -89,9 +89,20 @@ enum WeightEncoder {
         return out
     }
 
-    /// The cheapest candidate (see the type's comment for the tie-break).
-    static func best(_ weights: [Int8], rowLength: Int, maxWindowBits: Int) throws(CompileError) -> WeightEncoding {
-        cheapest(try candidates(weights, rowLength: rowLength, maxWindowBits: maxWindowBits))
+    /// The cheapest candidate for `goal` (see the type's comment for the tie-break).
+    static func best(_ weights: [Int8], rowLength: Int, maxWindowBits: Int,
+                     goal: EncodingGoal = .size) throws(CompileError) -> WeightEncoding {
+        choose(try candidates(weights, rowLength: rowLength, maxWindowBits: maxWindowBits), for: goal)
+    }
+
+    /// `size`: the smallest. `speed`: the smallest uncompressed. `balanced`: the smallest compressed one if it
+    /// takes at most `EncodingGoal.balancedRatio` of the smallest uncompressed one's bytes, else that one.
+    static func choose(_ all: [WeightEncoding], for goal: EncodingGoal) -> WeightEncoding {
+        let smallest = cheapest(all)
+        guard goal != .size else { return smallest }
+        let raw = cheapest(all.filter { $0.method == .none })
+        if goal == .speed || smallest.method == .none { return raw }
+        return Double(smallest.stored.count) <= EncodingGoal.balancedRatio * Double(raw.stored.count) ? smallest : raw
     }
 
     /// Smallest stored size; ties to the smaller window, then to the earlier candidate.

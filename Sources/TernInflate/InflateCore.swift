@@ -43,9 +43,15 @@ struct InflateCore {
     private(set) var totalOut = 0
     private var checksum = Adler32()
 
-    init(tables: TableStorage, windowCapacity: Int) {
+    /// Whether the fast loop keeps its bits in a 32-bit word: on 32-bit cores a UInt64 shift is a library call
+    /// (`__aeabi_llsr`), so they refill a 32-bit buffer up to three times per symbol instead. Tests turn it on
+    /// on the host to check that path against the same streams.
+    let narrowBitBuffer: Bool
+
+    init(tables: TableStorage, windowCapacity: Int, narrowBitBuffer: Bool = UInt.bitWidth == 32) {
         self.tables = tables
         self.windowCapacity = windowCapacity
+        self.narrowBitBuffer = narrowBitBuffer
     }
 
     // MARK: bit input
@@ -243,8 +249,14 @@ struct InflateCore {
                 mode = .codes
 
             case .codes:
-                if let inBase, end - position >= 8 && sink.room >= InflateCore.fastRoom {
-                    try fastCodes(inBase, &position, end, &sink, callStart: callStart)
+                // (The narrow loop takes at most 32 buffered bits; the slow path never leaves more than 22 here.)
+                if let inBase, end - position >= 12 && sink.room >= InflateCore.fastRoom
+                    && (!narrowBitBuffer || bitCount < 32) {
+                    if narrowBitBuffer {
+                        try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt32.self)
+                    } else {
+                        try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt64.self)
+                    }
                     if mode != .codes { continue }
                 }
                 guard let entry = try decodeSymbol(
@@ -376,15 +388,21 @@ struct InflateCore {
     /// Output room the fast loop needs at the top of each iteration: up to three literals per refill.
     static let fastRoom = 3
 
-    /// Decodes literal/length symbols while at least 8 input bytes and `fastRoom` output bytes of room remain: one
-    /// 64-bit refill covers the longest symbol (15 + 5 + 15 + 13 = 48 bits). Returns at the end of a block (mode
-    /// changes), when a match does not fit the room left (mode `copy` finishes it), or when either margin runs out,
-    /// giving back whole bytes it loaded but did not use.
+    /// Decodes literal/length symbols while enough input (`margin`) and `fastRoom` output bytes of room remain.
+    /// One refill of a 64-bit `Word` covers the longest symbol (15 + 5 + 15 + 13 = 48 bits) and three literals; a
+    /// 32-bit one holds at least 24 bits after a refill, so it refills before each symbol, before a distance and
+    /// before a distance's extra bits. Returns at the end of a block (mode changes), when a match does not fit the
+    /// room left (mode `copy` finishes it), or when either margin runs out, giving back whole bytes it loaded but
+    /// did not use.
     @inline(__always)
-    private mutating func fastCodes<Sink: OutputSink>(
-        _ input: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int, _ sink: inout Sink, callStart: Int
+    private mutating func fastCodes<Sink: OutputSink, Word: FixedWidthInteger & UnsignedInteger>(
+        _ input: UnsafePointer<UInt8>, _ position: inout Int, _ end: Int, _ sink: inout Sink, callStart: Int,
+        word: Word.Type
     ) throws(InflateError) {
-        var bits = bitBuffer
+        let wide = Word.bitWidth == 64
+        // Input bytes a loop iteration may touch: one 8-byte load, or three 4-byte refills of up to 3 bytes each.
+        let margin = wide ? 8 : 12
+        var bits = Word(truncatingIfNeeded: bitBuffer)
         var count = bitCount
         var p = position
         var out = totalOut
@@ -396,34 +414,45 @@ struct InflateCore {
         // A local copy: the compiler keeps its position in a register instead of storing it per literal.
         var local = sink
         defer { sink = local }
-        while end &- p >= 8 && local.room >= InflateCore.fastRoom {
-            bits |= UnsafeRawPointer(input + p).loadUnaligned(as: UInt64.self).littleEndian &<< UInt64(count)
-            p += (63 - count) >> 3
-            count |= 56
 
+        @inline(__always) func refill() {
+            bits |= Word(littleEndian: UnsafeRawPointer(input + p).loadUnaligned(as: Word.self)) &<< Word(count)
+            p &+= (Word.bitWidth &- 1 &- count) &>> 3
+            count |= Word.bitWidth &- 8
+        }
+        @inline(__always) func take(_ n: Int) -> Int {
+            let v = Int(truncatingIfNeeded: bits & ((1 &<< Word(n)) &- 1))
+            bits &>>= Word(n)
+            count &-= n
+            return v
+        }
+
+        while end &- p >= margin && local.room >= InflateCore.fastRoom {
+            refill()
             var entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
             if entry >= Int(LiteralEntry.special) {
                 guard entry != Int(LiteralEntry.invalid) else { throw .invalidCode(.literalLength) }
-                entry = try longLiteral(bits, count, prefix: (entry &>> 4) & 0x7FF)
+                entry = try longLiteral(UInt64(bits), count, prefix: (entry &>> 4) & 0x7FF)
             }
             var n = entry & 15
-            bits &>>= UInt64(n)
+            bits &>>= Word(n)
             count &-= n
             if entry < Int(LiteralEntry.literalLimit) {
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
-                // At least 41 bits remain: up to two more literals (15 bits each) need no refill.
+                // A 64-bit refill leaves at least 41 bits: up to two more literals (15 bits each) need no refill.
+                guard wide else { continue }
                 entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
                 guard entry < Int(LiteralEntry.literalLimit) else { continue }
                 n = entry & 15
-                bits &>>= UInt64(n)
+                bits &>>= Word(n)
                 count &-= n
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
                 entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
                 guard entry < Int(LiteralEntry.literalLimit) else { continue }
                 n = entry & 15
-                bits &>>= UInt64(n)
+                bits &>>= Word(n)
                 count &-= n
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                 out &+= 1
@@ -432,25 +461,22 @@ struct InflateCore {
             let symbol = entry &>> 4
             if symbol > 256 && symbol < 286 {
                 let (base, extra) = LiteralEntry.length(symbol)
-                n = extra
-                let length = base &+ Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
-                bits &>>= UInt64(n)
-                count &-= n
+                let length = base &+ take(extra)
+                if !wide { refill() }
                 var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
                 if Entry.op(d) == Entry.long {
-                    d = try longDistance(bits, count, prefix: Entry.value(d))
+                    d = try longDistance(UInt64(bits), count, prefix: Entry.value(d))
                 }
                 n = Entry.length(d)
-                bits &>>= UInt64(n)
+                bits &>>= Word(n)
                 count &-= n
                 guard Entry.op(d) == Entry.base else {
                     if Entry.op(d) == Entry.invalidSymbol { throw .invalidSymbol(.distance, Entry.value(d)) }
                     throw .invalidCode(.distance)
                 }
                 n = Entry.extra(d)
-                let dist = Entry.value(d) + Int(truncatingIfNeeded: bits & ((1 &<< UInt64(n)) &- 1))
-                bits &>>= UInt64(n)
-                count &-= n
+                if !wide && count < n { refill() }
+                let dist = Entry.value(d) &+ take(n)
                 guard dist <= out && dist <= window else {
                     throw .distanceTooFarBack(distance: dist, available: min(out, window))
                 }
@@ -478,7 +504,7 @@ struct InflateCore {
         let unused = min(count >> 3, p - callStart)
         p -= unused
         count -= unused << 3
-        bitBuffer = count == 64 ? bits : bits & ((1 << UInt64(count)) - 1)
+        bitBuffer = count == 64 ? UInt64(bits) : UInt64(bits) & ((1 << UInt64(count)) - 1)
         bitCount = count
         position = p
         totalOut = out

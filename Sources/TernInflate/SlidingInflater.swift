@@ -36,6 +36,11 @@ public struct SlidingInflater {
     /// accepts is the largest power of two that leaves `minimumPieceBytes` for output after it (a stream declaring
     /// a larger one fails with `InflateError.windowTooLarge`).
     public init(workspace: UnsafeMutableRawBufferPointer) throws(InflateError) {
+        try self.init(workspace: workspace, narrowBitBuffer: UInt.bitWidth == 32)
+    }
+
+    /// `narrowBitBuffer`: decode with the 32-bit cores' fast loop (tests run it on the host too).
+    init(workspace: UnsafeMutableRawBufferPointer, narrowBitBuffer: Bool) throws(InflateError) {
         let minimum = ZlibInflater.stateBytes + 256 + SlidingInflater.minimumPieceBytes + SlidingInflater.slackBytes
         guard let base = workspace.baseAddress, workspace.count >= minimum else {
             throw .workspaceTooSmall(needed: minimum, available: workspace.count)
@@ -44,7 +49,7 @@ public struct SlidingInflater {
         capacity = workspace.count - ZlibInflater.stateBytes - SlidingInflater.slackBytes
         var window = 256
         while window < 1 << 15 && window * 2 + SlidingInflater.minimumPieceBytes <= capacity { window *= 2 }
-        core = InflateCore(tables: TableStorage(base: base), windowCapacity: window)
+        core = InflateCore(tables: TableStorage(base: base), windowCapacity: window, narrowBitBuffer: narrowBitBuffer)
         buffer = (base + ZlibInflater.stateBytes).bindMemory(
             to: UInt8.self, capacity: capacity + SlidingInflater.slackBytes)
     }

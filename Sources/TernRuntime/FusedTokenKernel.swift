@@ -20,24 +20,44 @@ struct PixelFetch: InputFetch {
     @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 { Int32(base[n &* stride &+ j]) }
 }
 
+// Code tensors are arrays of little-endian UInt64 words, so bit j is also bit j % w of the machine word j / w
+// (w = UInt.bitWidth). Reading machine words keeps a 32-bit core off 64-bit shifts, which Cortex-M compiles into
+// library calls (__aeabi_llsr) costing ~30 instructions per weight.
+enum MachineWord {
+    static let shift = UInt.bitWidth == 64 ? 6 : 5
+    static let mask = UInt.bitWidth - 1
+    /// Machine words per UInt64 word.
+    static let perUInt64 = 8 / MemoryLayout<UInt>.size
+}
+
 /// 1-bit codes, bit `j` of the entry's words.
 struct BitFetch: InputFetch {
-    let base: UnsafePointer<UInt64>
-    let strideWords: Int
+    let base: UnsafePointer<UInt>
+    /// Machine words per batch entry.
+    let stride: Int
+    init(_ words: UnsafePointer<UInt64>, strideUInt64: Int) {
+        base = UnsafeRawPointer(words).assumingMemoryBound(to: UInt.self)
+        stride = strideUInt64 &* MachineWord.perUInt64
+    }
     @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 {
-        Int32(truncatingIfNeeded: (base[n &* strideWords &+ (j &>> 6)] &>> UInt64(j & 63)) & 1)
+        Int32(truncatingIfNeeded: (base[n &* stride &+ (j &>> MachineWord.shift)] &>> UInt(j & MachineWord.mask)) & 1)
     }
 }
 
 /// 2-bit codes: bit `j` of plane 0 plus twice bit `j` of plane 1, `planeWords` later.
 struct TwoBitFetch: InputFetch {
-    let base: UnsafePointer<UInt64>
-    let strideWords: Int
-    let planeWords: Int
+    let base: UnsafePointer<UInt>
+    let stride: Int
+    let plane: Int
+    init(_ words: UnsafePointer<UInt64>, strideUInt64: Int, planeUInt64: Int) {
+        base = UnsafeRawPointer(words).assumingMemoryBound(to: UInt.self)
+        stride = strideUInt64 &* MachineWord.perUInt64
+        plane = planeUInt64 &* MachineWord.perUInt64
+    }
     @inline(__always) func value(_ n: Int, _ j: Int) -> Int32 {
-        let w = base + (n &* strideWords &+ (j &>> 6))
-        let s = UInt64(j & 63)
-        return Int32(truncatingIfNeeded: ((w[0] &>> s) & 1) | ((w[planeWords] &>> s) & 1) &<< 1)
+        let w = base + (n &* stride &+ (j &>> MachineWord.shift))
+        let s = UInt(j & MachineWord.mask)
+        return Int32(truncatingIfNeeded: ((w[0] &>> s) & 1) | ((w[plane] &>> s) & 1) &<< 1)
     }
 }
 
@@ -58,11 +78,11 @@ enum FusedTokenKernel {
             let fetch = PixelFetch(base: c.input.assumingMemoryBound(to: UInt8.self), stride: c.inputStride)
             try run(c, l, fetch, &reader, accumulators)
         case 1:
-            let fetch = BitFetch(base: c.input.assumingMemoryBound(to: UInt64.self), strideWords: c.inputStride / 8)
+            let fetch = BitFetch(c.input.assumingMemoryBound(to: UInt64.self), strideUInt64: c.inputStride / 8)
             try run(c, l, fetch, &reader, accumulators)
         default:
-            let fetch = TwoBitFetch(base: c.input.assumingMemoryBound(to: UInt64.self),
-                                    strideWords: c.inputStride / 8, planeWords: c.inputWordsPerPlane)
+            let fetch = TwoBitFetch(c.input.assumingMemoryBound(to: UInt64.self), strideUInt64: c.inputStride / 8,
+                                    planeUInt64: c.inputWordsPerPlane)
             try run(c, l, fetch, &reader, accumulators)
         }
     }
@@ -122,9 +142,13 @@ enum FusedTokenKernel {
                             throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed &+ t)))
                         }
                         repeat {
-                            if single { c.emit(0, 0, 0, row, sum); sum = 0 }
-                            for k in 0..<count where !single { c.emit(k, 0, 0, row, acc[k]) }
-                            acc.update(repeating: 0, count: count)
+                            if single {
+                                c.emit(0, 0, 0, row, sum)
+                                sum = 0
+                            } else {
+                                for k in 0..<count { c.emit(k, 0, 0, row, acc[k]) }
+                                acc.update(repeating: 0, count: count)
+                            }
                             row &+= 1
                             rowStart = rowEnd
                             rowEnd &+= fanIn
@@ -154,9 +178,13 @@ enum FusedTokenKernel {
         }
         if lastWasSkip { throw .corruptSection(index: section, problem: .ternary(.trailingSkip)) }
         while row < rows {
-            if single { c.emit(0, 0, 0, row, sum); sum = 0 }
-            for k in 0..<count where !single { c.emit(k, 0, 0, row, acc[k]) }
-            acc.update(repeating: 0, count: count)
+            if single {
+                c.emit(0, 0, 0, row, sum)
+                sum = 0
+            } else {
+                for k in 0..<count { c.emit(k, 0, 0, row, acc[k]) }
+                acc.update(repeating: 0, count: count)
+            }
             row &+= 1
         }
     }

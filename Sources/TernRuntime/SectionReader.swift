@@ -113,8 +113,29 @@ func loadParameters(file: TernFile, bytes: UnsafeRawBufferPointer, section index
     var element = 0
     var partial: UInt32 = 0
     var have = 0
+    let maxValue = Int32(bitPattern: UInt32.max >> (shift + 1))
+    @inline(__always) func widen(_ value: Int32) -> Int32 {
+        guard isThreshold && width < 4 else { return value }
+        return value == ~maxValue ? Int32.min : value == maxValue ? Int32.max : value
+    }
     while let chunk = try reader.next() {
-        for byte in chunk {
+        var rest = chunk[...]
+        // Whole elements straight from the chunk while no element is split between chunks (the common case).
+        if have == 0, let base = chunk.baseAddress {
+            let whole = min(chunk.count / width, count - element)
+            for k in 0..<whole {
+                let raw: UInt32
+                switch width {
+                case 1: raw = UInt32(base.load(fromByteOffset: k, as: UInt8.self))
+                case 2: raw = UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
+                default: raw = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))
+                }
+                destination[element + k] = widen(Int32(bitPattern: raw << shift) >> Int32(shift))
+            }
+            element += whole
+            rest = chunk[(whole * width)...]
+        }
+        for byte in rest {
             partial |= UInt32(byte) << UInt32(8 * have)
             have += 1
             guard have == width else { continue }
@@ -122,13 +143,7 @@ func loadParameters(file: TernFile, bytes: UnsafeRawBufferPointer, section index
                 throw .corruptSection(index: index, problem: .tooMuchOutput(limit: UInt64(count * width)))
             }
             // Sign-extend from `width` bytes.
-            let value = Int32(bitPattern: partial << shift) >> Int32(shift)
-            var widened = value
-            if isThreshold && width < 4 {
-                let maxValue = Int32(bitPattern: UInt32.max >> (shift + 1))
-                if value == ~maxValue { widened = Int32.min } else if value == maxValue { widened = Int32.max }
-            }
-            destination[element] = widened
+            destination[element] = widen(Int32(bitPattern: partial << shift) >> Int32(shift))
             element += 1
             partial = 0
             have = 0

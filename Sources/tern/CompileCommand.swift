@@ -21,6 +21,12 @@ struct CompileCommand: ParsableCommand {
             sizes into the header. The zlib window is limited by the target's RAM (--target, --ram). The file is \
             written atomically and the same inputs always give the same bytes.
 
+            --optimize chooses each section's encoding: size (the default, the smallest file), speed (every \
+            section uncompressed: the cheapest to decode on every streaming pass) or balanced (zlib only where it \
+            stores a section in at most two thirds of its uncompressed bytes). Given a .tern instead of a \
+            checkpoint, compile re-encodes that artifact's sections for --optimize and --target and keeps its \
+            layers, weights, thresholds and metadata, so every logit stays the same.
+
             --verify runs the artifact through the runtime's reference path and the trainer's integer reference on \
             the test split of DATA_DIR (all of it, or --count images) and fails on any difference in a prediction \
             or a logit.
@@ -28,11 +34,15 @@ struct CompileCommand: ParsableCommand {
             Examples:
               tern compile /work/runs/lfc98/model.json -o Models/lfc-mnist-98/model.tern
               tern compile model.json -o m3.tern --target cortex-m3 --verify ../shared/datasets/mnist --count 1000
+              tern compile Models/lfc-mnist-98/model.tern -o lfc98-speed.tern --optimize speed --target cortex-m4
             """
     )
 
-    @Argument(help: "The checkpoint's model.json (or the directory holding it).")
+    @Argument(help: "The checkpoint's model.json (or the directory holding it), or a .tern to re-encode.")
     var model: String
+
+    @Option(help: "What each section's encoding is chosen for: size, speed or balanced.")
+    var optimize: EncodingGoal = .size
 
     @Option(name: .shortAndLong, help: "Where to write the .tern file.")
     var output: String
@@ -65,6 +75,7 @@ struct CompileCommand: ParsableCommand {
     }
 
     func run() throws {
+        if model.hasSuffix(".tern") { return try reencode() }
         var (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
         // The checkpoint's own integer-reference run comes first: on the full test set it also provides
         // `quality.integer_accuracy` when the trainer did not record it.
@@ -74,7 +85,7 @@ struct CompileCommand: ParsableCommand {
         }
         network.name = network.name.isEmpty ? defaultModelName(output) : network.name
         let options = CompileOptions(target: target, ramKiB: ramKiB, eliminateDeadNeurons: !keepDeadNeurons,
-                                     description: description)
+                                     description: description, goal: optimize)
         let artifact = try Compiler.compileWithReport(network: network, options: options)
         let verification = try reference.map { try verifyArtifact(artifact.bytes, against: $0) }
         try writeAtomically(artifact.bytes, to: output)
@@ -82,7 +93,22 @@ struct CompileCommand: ParsableCommand {
                                      verification: verification)
         print(json ? try jsonString(summary) : summary.text)
     }
+
+    /// `tern compile model.tern`: the same network, its sections encoded again for --optimize and --target.
+    private func reencode() throws {
+        let bytes = try readFile(model)
+        let artifact = try Compiler.reencode(bytes, options: CompileOptions(target: target, ramKiB: ramKiB,
+                                                                           goal: optimize))
+        let reference = try verify.map { try ReferenceRun(network: artifact.network, dataDirectory: $0, count: count) }
+        let verification = try reference.map { try verifyArtifact(artifact.bytes, against: $0) }
+        try writeAtomically(artifact.bytes, to: output)
+        let summary = CompileSummary(artifact, source: artifact.network, output: output, target: target,
+                                     verification: verification)
+        print(json ? try jsonString(summary) : summary.text)
+    }
 }
+
+extension EncodingGoal: ExpressibleByArgument {}
 
 /// What `tern compile` reports.
 struct CompileSummary: Encodable {
@@ -157,7 +183,7 @@ struct CompileSummary: Encodable {
         lines.append(String(format: "everything else %d bytes (%.1f %% of the weights)", nonWeightBytes,
                             weightBytes > 0 ? 100 * Double(nonWeightBytes) / Double(weightBytes) : 0))
         lines.append("arena: streaming \(arenaStreamingBytes) bytes, resident \(arenaResidentBytes) bytes; "
-            + "largest zlib window 2^\(largestWindowBits)")
+            + (largestWindowBits == 0 ? "no zlib section" : "largest zlib window 2^\(largestWindowBits)"))
         if removedChannels > 0 { lines.append("dead-neuron elimination removed \(removedChannels) hidden channels") }
         if let v = verification { lines.append(v.text) }
         return lines.joined(separator: "\n")

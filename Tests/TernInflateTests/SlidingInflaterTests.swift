@@ -1,15 +1,18 @@
 // The pull decoder gives the same bytes as the one-shot one, whatever the input chunking and the piece limit, and
 // refuses what the others refuse.
 import Testing
-import TernInflate
+@testable import TernInflate
 import TernTestSupport
 import TernZlib
 
 /// Decodes `stream` with `SlidingInflater`, feeding at most `inputChunk` bytes per call and asking for `limit`.
-func slidingInflate(_ stream: [UInt8], workspaceBytes: Int, inputChunk: Int = .max, limit: Int = 1024) throws -> [UInt8] {
+/// `narrow`: the 32-bit cores' fast loop (nil: this machine's).
+func slidingInflate(_ stream: [UInt8], workspaceBytes: Int, inputChunk: Int = .max, limit: Int = 1024,
+                    narrow: Bool? = nil) throws -> [UInt8] {
     let workspace = UnsafeMutableRawBufferPointer.allocate(byteCount: workspaceBytes, alignment: 16)
     defer { workspace.deallocate() }
-    var inflater = try SlidingInflater(workspace: workspace)
+    var inflater = try narrow.map { try SlidingInflater(workspace: workspace, narrowBitBuffer: $0) }
+        ?? SlidingInflater(workspace: workspace)
     var out: [UInt8] = []
     var consumed = 0
     try stream.withUnsafeBufferPointer { input in
@@ -39,6 +42,9 @@ func slidingInflate(_ stream: [UInt8], workspaceBytes: Int, inputChunk: Int = .m
                 #expect(try slidingInflate(stream, workspaceBytes: bytes, limit: 5) == input)
                 #expect(try slidingInflate(stream, workspaceBytes: bytes, inputChunk: 1, limit: 300) == input)
                 #expect(try slidingInflate(stream, workspaceBytes: bytes, inputChunk: 7, limit: 1 << 20) == input)
+                // The 32-bit cores' fast loop, on the same streams.
+                #expect(try slidingInflate(stream, workspaceBytes: bytes, narrow: true) == input)
+                #expect(try slidingInflate(stream, workspaceBytes: bytes, inputChunk: 13, limit: 7, narrow: true) == input)
             }
         }
     }
@@ -50,6 +56,7 @@ func slidingInflate(_ stream: [UInt8], workspaceBytes: Int, inputChunk: Int = .m
         let bytes = SlidingInflater.workspaceBytes(windowBits: 9, pieceBytes: 1024)
         #expect(try slidingInflate(stream, workspaceBytes: bytes) == tokens)
         #expect(try slidingInflate(stream, workspaceBytes: bytes, limit: 3) == tokens)
+        #expect(try slidingInflate(stream, workspaceBytes: bytes, narrow: true) == tokens)
     }
 
     @Test func refusesAWindowLargerThanItsBuffer() throws {
@@ -82,6 +89,11 @@ func slidingInflate(_ stream: [UInt8], workspaceBytes: Int, inputChunk: Int = .m
                 do { return try slidingInflate(bad, workspaceBytes: bytes) } catch let e as InflateError { throw e }
                 catch { throw .truncatedInput }
             }
+            let narrow: Result<[UInt8], InflateError> = Result { () throws(InflateError) in
+                do { return try slidingInflate(bad, workspaceBytes: bytes, narrow: true) }
+                catch let e as InflateError { throw e } catch { throw .truncatedInput }
+            }
+            #expect(narrow == pulled, "the 32-bit fast loop differs at byte \(at)")
             switch (oneShot, pulled) {
             case (.success(let a), .success(let b)): #expect(a == b)
             case (.failure(let a), .failure(let b)):
