@@ -17,7 +17,7 @@ listing=$(arm-none-eabi-objdump -d -j .text "$elf" | awk -F'\t' '
 vfp=$(echo "$listing" | awk '$2 ~ /^v/' | sort -u -k2 | head -5)
 case $cpu in
     cortex-m3)
-        bad=$(echo "$listing" | awk '$2 ~ /^(smla[bdlt]|smlal[bdt]|smlsd|smmul|smmla|smmls|smuad|smusd|smul[bwt]|q(add|sub|asx|sax|dadd|dsub)|[su]h?(add|sub|asx|sax)(8|16)|sel|pkh|[su]sat16|[su]xta[bh]|[su]xt[ab]?b16|usada?8)/' | sort -u -k2 | head -5) ;;
+        bad=$(echo "$listing" | awk '$2 ~ /^(smla([bt][bt]|dx?|w[bt])|smlal([bt][bt]|dx?)|smlsl?dx?|umaal|smmul|smmla|smmls|smuad|smusd|smul[bwt]|q(add|sub|asx|sax|dadd|dsub)|[su][hq]?(add|sub|asx|sax)(8|16)|sel|pkh|[su]sat16|[su]xta[bh]|[su]xt[ab]?b16|usada?8)/' | sort -u -k2 | head -5) ;;
     cortex-m0)
         bad=$(echo "$listing" | awk '$1 == 4 && $2 !~ /^(bl|mrs|msr|dmb|dsb|isb)$/' | sort -u -k2 | head -5) ;;
     *) bad= ;;
