@@ -191,17 +191,29 @@ enum HuffmanTable {
             }
         }
         let size = 1 << rootBits
-        table.update(repeating: Format.invalid, count: size)
+        // A complete tree writes every root entry below (a code or a long code's prefix); only an incomplete one
+        // leaves entries that must say "no code".
+        if left > 0 { table.update(repeating: Format.invalid, count: size) }
         var code = 0
         var index = 0
+        // `code` bit-reversed over its `l` bits (DEFLATE sends codes most significant bit first into an LSB-first
+        // stream), kept up to date as `code` counts up; a longer length appends a 0 bit, which leaves it unchanged.
+        var reversed = 0
         for l in 1...maxLength {
             counts[16 + l] = UInt16(truncatingIfNeeded: code)
             counts[32 + l] = UInt16(truncatingIfNeeded: index)
             for _ in 0..<Int(counts[l]) {
                 let symbol = Int(symbols[index])
                 index += 1
-                var reversed = 0
-                for b in 0..<l { reversed |= ((code >> b) & 1) << (l - 1 - b) }
+                defer {
+                    // code += 1, bit-reversed: clear the trailing ones from the top down, then set the next bit.
+                    var bit = 1 &<< (l &- 1)
+                    while reversed & bit != 0 {
+                        reversed ^= bit
+                        bit &>>= 1
+                    }
+                    reversed |= bit
+                }
                 if l <= rootBits {
                     let entry = Format.code(symbol, of: tree, length: l)
                     var i = reversed

@@ -404,58 +404,60 @@ struct InflateCore {
         let margin = wide ? 8 : 12
         var bits = Word(truncatingIfNeeded: bitBuffer)
         var count = bitCount
-        var p = position
-        var out = totalOut
+        // The input as a pointer, and the last position an iteration may start at (the caller checked the margin).
+        var ip = input + position
+        let ipLast = input + (end &- margin)
         let literalTable = tables.literalTable
-        let distanceTable = tables.distanceTable
         let literalMask = (1 << TableStorage.literalRootBits) - 1
-        let distanceMask = (1 << TableStorage.distanceRootBits) - 1
-        let window = windowSize
-        // A local copy: the compiler keeps its position in a register instead of storing it per literal.
+        // A local copy: the compiler keeps its position in a register instead of storing it per literal. Bytes
+        // produced so far are `outBase + local.position`, so the hot loop keeps no separate counter.
         var local = sink
+        let outBase = totalOut &- local.position
         defer { sink = local }
 
         @inline(__always) func refill() {
-            bits |= Word(littleEndian: UnsafeRawPointer(input + p).loadUnaligned(as: Word.self)) &<< Word(count)
-            p &+= (Word.bitWidth &- 1 &- count) &>> 3
+            bits |= Word(littleEndian: UnsafeRawPointer(ip).loadUnaligned(as: Word.self)) &<< Word(truncatingIfNeeded: count)
+            ip += (Word.bitWidth &- 1 &- count) &>> 3
             count |= Word.bitWidth &- 8
         }
-        @inline(__always) func take(_ n: Int) -> Int {
-            let v = Int(truncatingIfNeeded: bits & ((1 &<< Word(n)) &- 1))
-            bits &>>= Word(n)
+        @inline(__always) func drop(_ n: Int) {
+            bits &>>= Word(truncatingIfNeeded: n)
             count &-= n
+        }
+        @inline(__always) func take(_ n: Int) -> Int {
+            let v = Int(truncatingIfNeeded: bits & ((1 &<< Word(truncatingIfNeeded: n)) &- 1))
+            drop(n)
             return v
         }
 
-        while end &- p >= margin && local.room >= InflateCore.fastRoom {
+        while ip <= ipLast && local.room >= InflateCore.fastRoom {
             refill()
             var entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
             if entry >= Int(LiteralEntry.special) {
                 guard entry != Int(LiteralEntry.invalid) else { throw .invalidCode(.literalLength) }
                 entry = try longLiteral(UInt64(bits), count, prefix: (entry &>> 4) & 0x7FF)
             }
-            var n = entry & 15
-            bits &>>= Word(n)
-            count &-= n
+            drop(entry & 15)
             if entry < Int(LiteralEntry.literalLimit) {
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
-                out &+= 1
+                guard wide else {
+                    // A 32-bit refill leaves 9 or more bits: a second literal decodes when its code fits in them
+                    // (usually: token codes are 7–9 bits), saving a refill and the loop's checks.
+                    entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
+                    guard entry < Int(LiteralEntry.literalLimit) && entry & 15 <= count else { continue }
+                    drop(entry & 15)
+                    local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
+                    continue
+                }
                 // A 64-bit refill leaves at least 41 bits: up to two more literals (15 bits each) need no refill.
-                guard wide else { continue }
                 entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
                 guard entry < Int(LiteralEntry.literalLimit) else { continue }
-                n = entry & 15
-                bits &>>= Word(n)
-                count &-= n
+                drop(entry & 15)
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
-                out &+= 1
                 entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
                 guard entry < Int(LiteralEntry.literalLimit) else { continue }
-                n = entry & 15
-                bits &>>= Word(n)
-                count &-= n
+                drop(entry & 15)
                 local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
-                out &+= 1
                 continue
             }
             let symbol = entry &>> 4
@@ -463,35 +465,32 @@ struct InflateCore {
                 let (base, extra) = LiteralEntry.length(symbol)
                 let length = base &+ take(extra)
                 if !wide { refill() }
-                var d = distanceTable[Int(truncatingIfNeeded: bits) & distanceMask]
+                var d = tables.distanceTable[Int(truncatingIfNeeded: bits) & ((1 << TableStorage.distanceRootBits) - 1)]
                 if Entry.op(d) == Entry.long {
                     d = try longDistance(UInt64(bits), count, prefix: Entry.value(d))
                 }
-                n = Entry.length(d)
-                bits &>>= Word(n)
-                count &-= n
+                drop(Entry.length(d))
                 guard Entry.op(d) == Entry.base else {
                     if Entry.op(d) == Entry.invalidSymbol { throw .invalidSymbol(.distance, Entry.value(d)) }
                     throw .invalidCode(.distance)
                 }
-                n = Entry.extra(d)
+                let n = Entry.extra(d)
                 if !wide && count < n { refill() }
                 let dist = Entry.value(d) &+ take(n)
-                guard dist <= out && dist <= window else {
-                    throw .distanceTooFarBack(distance: dist, available: min(out, window))
+                let out = outBase &+ local.position
+                guard dist <= out && dist <= windowSize else {
+                    throw .distanceTooFarBack(distance: dist, available: min(out, windowSize))
                 }
                 let room = local.room
                 if length > room {
                     // Copy what fits; the `copy` state copies the rest once the caller has made room.
                     local.copyMatch(distance: dist, length: room)
-                    out &+= room
                     remaining = length - room
                     distance = dist
                     mode = .copy
                     break
                 }
                 local.copyMatch(distance: dist, length: length)
-                out &+= length
                 continue
             }
             if symbol == 256 {
@@ -501,13 +500,14 @@ struct InflateCore {
             throw .invalidSymbol(.literalLength, symbol)
         }
         // Give back whole bytes loaded ahead (only those this call took from its own input).
+        var p = ip - input
         let unused = min(count >> 3, p - callStart)
         p -= unused
         count -= unused << 3
         bitBuffer = count == 64 ? UInt64(bits) : UInt64(bits) & ((1 << UInt64(count)) - 1)
         bitCount = count
         position = p
-        totalOut = out
+        totalOut = outBase &+ local.position
     }
 
     /// A literal/length code longer than the root table, as a `LiteralEntry` (`symbol << 4 | length`).

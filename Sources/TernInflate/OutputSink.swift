@@ -22,17 +22,18 @@ struct LinearSink: OutputSink {
     var position: Int
     let end: Int
 
-    var room: Int { @inline(__always) get { end - position } }
+    // Wrapping arithmetic: positions are far from overflow, and the checks cost the hot loop two instructions.
+    var room: Int { @inline(__always) get { end &- position } }
 
     @inline(__always) mutating func literal(_ byte: UInt8) {
         base[position] = byte
-        position += 1
+        position &+= 1
     }
 
     @inline(__always) mutating func copyMatch(distance: Int, length: Int) {
         var to = base + position
         var from = to - distance
-        position += length
+        position &+= length
         if distance >= 8 {
             // Source and destination of each 8-byte step never overlap; the last step may write up to 7 bytes past
             // the match, into slack that later output overwrites.

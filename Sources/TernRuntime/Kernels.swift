@@ -44,9 +44,13 @@ struct LayerContext {
             for j in 0..<thresholdsPerChannel { code &+= acc >= t[j] ? 1 : 0 }
             if code == 0 { return }
             let position = (y &+ outputBorder) &* outputPaddedWidth &+ (x &+ outputBorder)
-            let word = output + (n &* outputStrideWords &+ position &* outputWordsPerPosition &+ (row >> 6))
-            let bit = UInt64(1) << UInt64(row & 63)
-            for b in 0..<outputBits where (code >> b) & 1 != 0 { word[b &* outputWordsPerPlane] |= bit }
+            // Machine words (see `MachineWord`): a 32-bit core sets the bit without a 64-bit shift.
+            let first = (n &* outputStrideWords &+ position &* outputWordsPerPosition) &* MachineWord.perUInt64
+            let word = UnsafeMutableRawPointer(output).assumingMemoryBound(to: UInt.self)
+                + (first &+ (row &>> MachineWord.shift))
+            let bit = UInt(1) &<< UInt(row & MachineWord.mask)
+            let plane = outputWordsPerPlane &* MachineWord.perUInt64
+            for b in 0..<outputBits where (code >> b) & 1 != 0 { word[b &* plane] |= bit }
         } else if let logits {
             logits[n &* classes &+ row] = Int64(acc) &* Int64(params[row]) &+ Int64(params[classes &+ row])
         }
