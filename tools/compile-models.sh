@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles trained checkpoints into the artifacts committed under Models/<name>/:
 #   model.tern      the artifact (tern compile, verified on the whole test split)
+#   model-speed.tern  lfc-mnist-98 only: the same network re-encoded --optimize speed for the Cortex-M4 board
 #   model.json      the checkpoint's description (model.safetensors too when it is under 2 MiB)
 #   sizes.md/.json  tern sizes on the checkpoint; sizes.svg its bar chart
 #   MODEL_CARD.md   accuracy, sparsity, sizes, recipe and the commands that made it
@@ -50,6 +51,11 @@ for entry in "${MODELS[@]}"; do
     compile_cmd="tern compile $ckpt -o $out/model.tern --target $TARGET --name $name --verify $DATA/$dataset"
     "$TERN" compile "$ckpt" -o "$out/model.tern" --target "$TARGET" --name "$name" --verify "$DATA/$dataset" \
         --json >"$out/compile.json"
+    if [[ $name == lfc-mnist-98 ]]; then
+        # The Cortex-M4 board runs it compiled for speed (Firmware/Boards/mps2-an386/board.mk).
+        "$TERN" compile "$out/model.tern" -o "$out/model-speed.tern" --optimize speed --target cortex-m4 \
+            --verify "$DATA/$dataset" >/dev/null
+    fi
     sizes_cmd="tern sizes $ckpt --artifact $out/model.tern --svg $out/sizes.svg"
     "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --svg "$out/sizes.svg" >"$out/sizes.md"
     "$TERN" sizes "$ckpt" --artifact "$out/model.tern" --json >"$out/sizes.json"

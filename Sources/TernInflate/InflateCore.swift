@@ -252,7 +252,8 @@ struct InflateCore {
                 // (The narrow loop takes at most 32 buffered bits; the slow path never leaves more than 22 here.)
                 if let inBase, end - position >= 12 && sink.room >= InflateCore.fastRoom
                     && (!narrowBitBuffer || bitCount < 32) {
-                    if narrowBitBuffer {
+                    // On a 32-bit core the wide loop is never taken, and the constant lets the compiler drop it.
+                    if UInt.bitWidth == 32 || narrowBitBuffer {
                         try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt32.self)
                     } else {
                         try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt64.self)

@@ -202,6 +202,31 @@ public struct Engine {
         }
     }
 
+    // MARK: - Introspection
+
+    /// What streaming mode runs for layer `i` at `images` images per pass.
+    public func streamingKernel(layer i: Int, images: Int) -> StreamingKernel {
+        let l = plan.layers[i]
+        if l.record.kind == .maxPool { return .pool }
+        #if !TERN_STREAMING_ONLY
+        if let s = plan.slicedFrom, i >= s { return .bitSliced }
+        #endif
+        let layout = file.sections[Int(l.record.weightSection)].layout
+        return FusedTokenKernel.applies(l, layout: layout, batch: images, slots: self.layout.rowListSlots)
+            ? .fusedTokens : .rowLists
+    }
+
+    /// Reads layer `i`'s sections once, exactly as a streaming pass does, and does nothing with the bytes: the part
+    /// of the layer's streaming time its encoding costs (inflate, checksum), for profiles.
+    public func drainSections(layer i: Int) throws(RuntimeError) {
+        let r = plan.layers[i].record
+        guard r.kind != .maxPool else { return }
+        for index in [Int(r.weightSection), Int(r.paramSection)] {
+            var reader = try SectionReader(file: file, bytes: bytes, index: index, inflateMemory: inflateMemory)
+            while try reader.next() != nil {}
+        }
+    }
+
     // MARK: - Loading
 
     func countNonzeros(_ i: Int) throws(RuntimeError) {
@@ -216,4 +241,15 @@ public struct Engine {
                                   problem: .nonzeroCount(expected: l.nonzeros, actual: found))
         }
     }
+}
+
+/// The kernel streaming mode runs for a layer (`Engine.streamingKernel`).
+public enum StreamingKernel: Sendable {
+    /// Each token is added as it leaves the inflater (`FusedTokenKernel`).
+    case fusedTokens
+    /// Each row is decoded into index lists, then applied (`RowDecoder` + `SparseKernel`).
+    case rowLists
+    /// The bit-sliced batch tail (resident layouts; the plan keeps it in both modes).
+    case bitSliced
+    case pool
 }

@@ -79,8 +79,19 @@ struct RunCommand: ParsableCommand {
         let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress,
                                                     layerSeconds: layerSeconds)
         let seconds = now() - start
-        var layers = layerProfiles(loaded, plan: plan)
+        var layers = layerProfiles(loaded, plan: plan, engine: engine)
         for i in layers.indices { layers[i].microsecondsPerImage = layerSeconds[i] * 1e6 / Double(max(set.count, 1)) }
+        if executionMode == .streaming {
+            // The same number of passes over each layer's sections as the run made, reading only.
+            let passes = (set.count + batch - 1) / batch
+            for i in layers.indices {
+                let t0 = now()
+                do throws(RuntimeError) {
+                    for _ in 0..<passes { try engine.drainSections(layer: i) }
+                } catch { throw CLIRuntimeError(path: model, error: error) }
+                layers[i].inflateMicrosecondsPerImage = (now() - t0) * 1e6 / Double(max(set.count, 1))
+            }
+        }
         var correct = 0
         var perClass = [Int](repeating: 0, count: plan.classCount)
         for (p, label) in zip(predictions, set.labels) {

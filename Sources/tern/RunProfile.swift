@@ -20,9 +20,13 @@ struct LayerProfile: Codable {
     var residentWeightBytes: Int
     /// Measured by `tern run` (wall time between layer callbacks); nil elsewhere.
     var microsecondsPerImage: Double? = nil
+    /// Streaming only, measured by `tern run`: the part of `microsecondsPerImage` spent reading the layer's
+    /// sections (inflate and checksum, `Engine.drainSections`); the rest is the kernel's arithmetic.
+    var inflateMicrosecondsPerImage: Double? = nil
 }
 
-func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
+/// `engine`, when given, names the kernels of its mode (streaming differs from resident); else the resident ones.
+func layerProfiles(_ loaded: LoadedModel, plan: Plan, engine: Engine? = nil) -> [LayerProfile] {
     plan.layers.enumerated().map { i, l in
         let r = l.record
         let section = r.kind == .maxPool ? nil : loaded.file.sections[Int(r.weightSection)]
@@ -31,12 +35,20 @@ func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
         case .conv: "conv \(r.kernel)×\(r.kernel) p\(r.padding)"
         case .maxPool: "maxpool 2×2"
         }
-        let kernel: String = switch l.kernel {
+        var kernel: String = switch l.kernel {
         case .sparse: "sparse rows"
         case .dense: "popcount masks"
         case .columns: "column lists"
         case .sliced: "bit-sliced batch"
         case .pool: "pool"
+        }
+        if let engine, engine.mode == .streaming {
+            kernel = switch engine.streamingKernel(layer: i, images: plan.batch) {
+            case .fusedTokens: "fused tokens"
+            case .rowLists: "row lists"
+            case .bitSliced: "bit-sliced batch"
+            case .pool: "pool"
+            }
         }
         return LayerProfile(
             index: i, kind: kind, input: [Int(r.inChannels), Int(r.inHeight), Int(r.inWidth)],
@@ -50,13 +62,16 @@ func layerProfiles(_ loaded: LoadedModel, plan: Plan) -> [LayerProfile] {
 
 func profileTable(_ layers: [LayerProfile]) -> String {
     var out = "  #  layer            input → output           kernel            stored B  compression   nonzeros   MACs/image"
-    out += layers.contains { $0.microsecondsPerImage != nil } ? "   µs/image\n" : "\n"
+    let inflate = layers.contains { $0.inflateMicrosecondsPerImage != nil }
+    out += layers.contains { $0.microsecondsPerImage != nil } ? "   µs/image" : ""
+    out += inflate ? "   of which inflate\n" : "\n"
     for l in layers {
         let shape = l.input.map(String.init).joined(separator: "×") + " → " + l.output.map(String.init).joined(separator: "×")
         out += "  " + pad(String(l.index), 2) + " " + padRight(l.kind, 16) + " " + padRight(shape, 24) + " "
         out += padRight(l.kernel, 17) + pad(String(l.weightBytesStored), 9) + "  " + padRight(l.compression, 11)
         out += pad(String(l.nonzeros), 10) + pad(String(l.operations), 13)
         if let t = l.microsecondsPerImage { out += pad(String(format: "%.1f", t), 11) }
+        if let t = l.inflateMicrosecondsPerImage { out += pad(String(format: "%.1f", t), 19) }
         out += "\n"
     }
     return out
