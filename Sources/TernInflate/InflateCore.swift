@@ -250,10 +250,11 @@ struct InflateCore {
 
             case .codes:
                 // (The narrow loop takes at most 32 buffered bits; the slow path never leaves more than 22 here.)
-                if let inBase, end - position >= 12 && sink.room >= InflateCore.fastRoom
-                    && (!narrowBitBuffer || bitCount < 32) {
+                let narrow = UInt.bitWidth == 32 || narrowBitBuffer
+                if let inBase, end - position >= 12 && sink.room >= InflateCore.fastRoom(wide: !narrow)
+                    && (!narrow || bitCount < 32) {
                     // On a 32-bit core the wide loop is never taken, and the constant lets the compiler drop it.
-                    if UInt.bitWidth == 32 || narrowBitBuffer {
+                    if narrow {
                         try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt32.self)
                     } else {
                         try fastCodes(inBase, &position, end, &sink, callStart: callStart, word: UInt64.self)
@@ -386,8 +387,9 @@ struct InflateCore {
 
     // MARK: the fast loop
 
-    /// Output room the fast loop needs at the top of each iteration: up to three literals per refill.
-    static let fastRoom = 3
+    /// Output room the fast loop needs at the top of each iteration: the literals of one refill (up to six from a
+    /// 64-bit buffer, two from a 32-bit one).
+    static func fastRoom(wide: Bool) -> Int { wide ? 6 : 2 }
 
     /// Decodes literal/length symbols while enough input (`margin`) and `fastRoom` output bytes of room remain.
     /// One refill of a 64-bit `Word` covers the longest symbol (15 + 5 + 15 + 13 = 48 bits) and three literals; a
@@ -431,7 +433,8 @@ struct InflateCore {
             return v
         }
 
-        while ip <= ipLast && local.room >= InflateCore.fastRoom {
+        let minimumRoom = InflateCore.fastRoom(wide: wide)
+        while ip <= ipLast && local.room >= minimumRoom {
             refill()
             var entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
             if entry >= Int(LiteralEntry.special) {
@@ -450,15 +453,16 @@ struct InflateCore {
                     local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
                     continue
                 }
-                // A 64-bit refill leaves at least 41 bits: up to two more literals (15 bits each) need no refill.
-                entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
-                guard entry < Int(LiteralEntry.literalLimit) else { continue }
-                drop(entry & 15)
-                local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
-                entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
-                guard entry < Int(LiteralEntry.literalLimit) else { continue }
-                drop(entry & 15)
-                local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
+                // A 64-bit refill leaves at least 41 bits: more literals follow while their codes fit in what is
+                // left (token codes are 7–9 bits: usually five a refill), at most `fastRoom` − 1 of them.
+                var more = minimumRoom &- 1
+                while more > 0 {
+                    entry = Int(literalTable[Int(truncatingIfNeeded: bits) & literalMask])
+                    guard entry < Int(LiteralEntry.literalLimit) && entry & 15 <= count else { break }
+                    drop(entry & 15)
+                    local.literal(UInt8(truncatingIfNeeded: entry &>> 4))
+                    more &-= 1
+                }
                 continue
             }
             let symbol = entry &>> 4
