@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "The .tern file.")
     var model: String
 
-    @Option(help: "Comma-separated batch sizes.")
+    @Option(parsing: .unconditional, help: "Comma-separated batch sizes.")
     var batch = "1,64"
 
     @Option(help: "Comma-separated modes: stream, resident.")
@@ -34,10 +34,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Time on this dataset's test images (default: random dataset-like images).")
     var data: String?
 
-    @Option(help: "Seconds per configuration.")
+    @Option(parsing: .unconditional, help: "Seconds per configuration.")
     var seconds = 1.0
 
-    @Option(help: "Comma-separated thread counts, each thread with its own engine and arena (0 = all cores).")
+    @Option(parsing: .unconditional, help: "Comma-separated thread counts, each thread with its own engine and arena (0 = all cores).")
     var threads = "1,0"
 
     @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
@@ -53,6 +53,10 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        guard seconds > 0, seconds.isFinite else {
+            throw ValidationError("--seconds must be a positive number of seconds (got \(seconds))")
+        }
+        if let peer, peer != "ort" { throw ValidationError("unknown peer \(peer) (only ort)") }
         let loaded = try LoadedModel(path: model)
         let batches = try parseList(batch, name: "--batch").map { (s: String) throws -> Int in
             guard let b = Int(s), b >= 1, b <= Plan.maxBatch else { throw ValidationError("bad batch size \(s)") }
@@ -73,7 +77,8 @@ struct BenchCommand: ParsableCommand {
         var images: [UInt8]? = nil
         if let data {
             let plan = try Plan(file: loaded.file)
-            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan)
+            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan,
+                                         allowMismatch: true)
             images = set.images
         }
         var rows: [BenchRow] = []
@@ -92,7 +97,6 @@ struct BenchCommand: ParsableCommand {
         }
         var peerRows: [BenchRow] = []
         if let peer {
-            guard peer == "ort" else { throw ValidationError("unknown peer \(peer) (only ort)") }
             peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
         let report = BenchReport(model: model, clock: clock, results: rows, peer: peerRows,
@@ -249,7 +253,7 @@ func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, d
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw ValidationError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
+        throw InputError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
             + "install its dependencies with: pip install onnx onnxruntime numpy")
     }
     return try JSONDecoder().decode([BenchRow].self, from: data)
