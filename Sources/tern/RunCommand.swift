@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
             guard pgm.pixels.count == plan.inputElements else {
                 throw ValidationError("\(image): \(pgm.width)×\(pgm.height) pixels, the model expects \(plan.inputElements)")
             }
-            let (predictions, logits) = try classifyAll(engine, images: pgm.pixels, count: 1)
+            let (predictions, logits) = try classifyAll(engine, images: pgm.pixels, count: 1, path: model)
             let report = SingleImageReport(model: model, image: image, prediction: Int(predictions[0]), logits: logits)
             if json { print(try jsonString(report)) } else {
                 print("\(image): class \(predictions[0])  (logits \(logits.map(String.init).joined(separator: " ")))")
@@ -82,7 +82,7 @@ struct RunCommand: ParsableCommand {
         layerSeconds.initialize(repeating: 0)
         defer { layerSeconds.deallocate() }
         let start = now()
-        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress,
+        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, path: model, progress: progress,
                                                     layerSeconds: layerSeconds, heartbeat: heartbeat)
         let seconds = now() - start
         var layers = layerProfiles(loaded, plan: plan)

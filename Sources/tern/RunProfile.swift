@@ -79,8 +79,11 @@ func loadTestImages(_ loaded: LoadedModel, directory: String, count: Int?, plan:
     let data = try Dataset.load(directory: directory, kind: found ?? declared, split: .test, limit: count)
     guard data.count > 0 else { throw InputError("\(directory): the test split holds no images") }
     let input = plan.layers[0].record
-    guard data.channels == Int(input.inChannels), data.height == Int(input.inHeight),
-          data.width == Int(input.inWidth) else {
+    // A model whose input is a flat vector (C×1×1, e.g. a synthetic dense network) reads any image of that many
+    // pixels flattened HWC; a model with an image input needs that image shape.
+    let flatInput = input.inHeight == 1 && input.inWidth == 1 && data.imageSize == Int(input.inChannels)
+    guard flatInput || (data.channels == Int(input.inChannels) && data.height == Int(input.inHeight)
+                        && data.width == Int(input.inWidth)) else {
         throw InputError("\(directory): images are \(data.channels)×\(data.height)×\(data.width) (channels×height×width), "
             + "\(loaded.path) reads \(input.inChannels)×\(input.inHeight)×\(input.inWidth)")
     }

@@ -86,7 +86,8 @@ final class LoadedModel {
 
 /// Classifies `images` (count × inputElements bytes) and returns predictions and logits.
 /// With `layerSeconds`, also accumulates each layer's wall time (measured between the engine's layer callbacks).
-func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool = true,
+/// `path` names the artifact in errors (a section that turns out corrupt while streaming).
+func classifyAll(_ engine: Engine, images: [UInt8], count: Int, path: String = "", withLogits: Bool = true,
                  progress: ProgressBar? = nil,
                  layerSeconds: UnsafeMutableBufferPointer<Double>? = nil,
                  heartbeat: ProgressLines? = nil) throws -> (predictions: [Int32], logits: [Int64]) {
@@ -119,7 +120,7 @@ func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool
                 }
             }
         }
-        if let failure { throw CLIRuntimeError(path: "", error: failure) }
+        if let failure { throw CLIRuntimeError(path: path, error: failure) }
         done += n
         progress?.update(done)
         heartbeat?.update(done)

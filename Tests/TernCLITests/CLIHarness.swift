@@ -16,7 +16,9 @@ enum TernCLI {
         .deletingLastPathComponent().path
 
     /// `tern` next to the test bundle (SwiftPM builds it: this target depends on it).
+    /// `TERN_CLI_BINARY` overrides it (to run these tests against another build, e.g. one without a fix).
     static var binary: String {
+        if let override = ProcessInfo.processInfo.environment["TERN_CLI_BINARY"] { return override }
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundleDirectory.appendingPathComponent("tern").path,
                           bundleDirectory.deletingLastPathComponent().appendingPathComponent("tern").path,

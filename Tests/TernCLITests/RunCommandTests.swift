@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TernFormat
 import TernTestSupport
 
 /// `tern run`, `inspect`, `eval` and `bench` on inputs that used to give wrong or misleading answers (issue 23).
@@ -71,6 +72,33 @@ import TernTestSupport
         #expect(r.status == 1)
         #expect(r.stderr.contains("/nonexistent/model.tern"))
         #expect(!r.stderr.contains("Usage:"))
+    }
+
+    /// A corrupt weight section found while streaming: the message names the file and says what is wrong in words
+    /// (it printed `inflate(Adler-32 mismatch …)` and no file).
+    @Test func aCorruptSectionIsDescribedInWordsWithTheFile() throws {
+        var bytes = [UInt8](FileManager.default.contents(atPath: TernCLI.root + "/" + Self.mnistModel)!)
+        let file = try TernFile(parsing: bytes)
+        guard let (i, s) = file.sections.enumerated().first(where: { $0.element.compression == .zlib }) else {
+            Issue.record("the model has no zlib section")
+            return
+        }
+        bytes[Int(s.offset + s.storedBytes) - 1] ^= 0x01  // the Adler-32's last byte
+        let dir = DatasetFixtures.temporaryDirectory("tern-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/corrupt.tern"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        for mode in ["stream", "resident"] {
+            let r = try TernCLI.run(["run", path, "--data", "Models/samples/mnist", "--mode", mode])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(path), "\(r.stderr)")
+            #expect(r.stderr.contains("section \(i)"))
+            #expect(r.stderr.contains("Adler-32 mismatch"), "\(r.stderr)")
+            #expect(!r.stderr.contains("inflate(") && !r.stderr.contains("corruptSection"), "\(r.stderr)")
+        }
+        let inspected = try TernCLI.run(["inspect", path])
+        #expect(inspected.status == 1)
+        #expect(inspected.stderr.contains(path) && inspected.stderr.contains("Adler-32 mismatch"), "\(inspected.stderr)")
     }
 
     @Test(arguments: [["--seconds", "0"], ["--seconds", "-1"], ["--seconds", "nan"]])
