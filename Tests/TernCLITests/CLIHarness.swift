@@ -9,6 +9,8 @@ enum TernCLI {
         var stderr: String
         /// Whether the process died of a signal (a Swift trap) instead of exiting.
         var crashed: Bool
+        /// Whether it was still running after the timeout and was killed (its status is then meaningless).
+        var timedOut: Bool
     }
 
     /// The repository root (commands run there, as the README's examples do).
@@ -28,7 +30,8 @@ enum TernCLI {
         return root + "/.build/debug/tern"
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:],
+                    timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -51,6 +54,17 @@ enum TernCLI {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // A hang is a failure too (an old `bench-train --steps 0` looped forever): stop it after `timeout`.
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(10_000)
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()
@@ -58,12 +72,27 @@ enum TernCLI {
         let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self),
-                      crashed: process.terminationReason == .uncaughtSignal)
+                      crashed: process.terminationReason == .uncaughtSignal && !timedOut, timedOut: timedOut)
     }
 }
 
-/// Small dataset directories for the CLI tests.
+/// Small dataset directories and architectures for the CLI tests.
 enum CLIFixtures {
+    /// A 784-32-10 network (SFC's shape, narrower): trains in a fraction of a second, so the CLI tests stay fast.
+    static let tinyArchitecture = """
+        {"input": {"channels": 1, "height": 28, "offset": 0.0, "scale": 0.00392156862745098, "width": 28},
+         "layers": [{"activation": {"bits": 1, "offset": -1.0, "scale": 2.0, "thresholds": [0.0]}, "kind": "dense", "out": 32},
+                    {"kind": "dense", "out": 10}],
+         "name": "tiny"}
+        """
+
+    /// Writes `tinyArchitecture` into `directory` and returns its path (for `tern train --arch`).
+    static func tinyArchitectureFile(in directory: String) -> String {
+        let path = directory + "/tiny.json"
+        FileManager.default.createFile(atPath: path, contents: Data(tinyArchitecture.utf8))
+        return path
+    }
+
     /// MNIST's published first 16 training labels: a directory whose train label file starts like this is
     /// recognized as MNIST.
     static let mnistTrainLabelPrefix: [UInt8] = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5, 3, 6, 1, 7]

@@ -7,7 +7,7 @@ import Testing
         let data = CLIFixtures.idxDirectory(train: 200, test: 40)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let run = data + "/run"
-        let trained = try TernCLI.run(["train", "--arch", "sfc", "--data", data, "--train-limit", "200",
+        let trained = try TernCLI.run(["train", "--arch", CLIFixtures.tinyArchitectureFile(in: data), "--data", data, "--train-limit", "200",
                                        "--test-limit", "25", "--epochs", "1,1,1", "--quiet", "-o", run])
         #expect(trained.status == 0, "\(trained.stderr)")
 

@@ -22,7 +22,7 @@ import Testing
         let data = CLIFixtures.idxDirectory(train: 300, test: 30)
         defer { try? FileManager.default.removeItem(atPath: data) }
         let out = data + "/run"
-        let r = try TernCLI.run(["train", "--arch", "sfc", "--data", data, "--train-limit", "\(limit)",
+        let r = try TernCLI.run(["train", "--arch", CLIFixtures.tinyArchitectureFile(in: data), "--data", data, "--train-limit", "\(limit)",
                                  "--batch-size", "\(batch)", "--test-limit", "20", "--epochs", "1,1,1",
                                  "--quiet", "-o", out])
         #expect(!r.crashed, "\(r.stderr)")
