@@ -256,7 +256,7 @@ public struct Plan: Sendable {
     /// Refuses a file whose header understates the arena either mode needs at batch 1 with the cost model's kernels
     /// (what the compiler writes): firmware sizes its static arena from these fields, so an understated one must be
     /// refused before anything runs. An overstated arena is accepted: it is a safe upper bound, and a runtime with
-    /// a leaner plan than the compiler's must still run older files (docs/FORMAT.md §2).
+    /// a leaner plan than the compiler's must still run older files (docs/FORMAT.md §7).
     public static func checkDeclaredArenas(_ file: TernFile) throws(RuntimeError) {
         let plan = try Plan(file: file, batch: 1, policy: .costModel)
         for mode in [ExecutionMode.streaming, .resident] {
