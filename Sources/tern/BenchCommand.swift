@@ -96,7 +96,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         var peerRows: [BenchRow] = []
-        if let peer {
+        if peer != nil {  // validated (only "ort") before anything ran
             peerRows = try runORTPeer(model: model, batches: batches, seconds: seconds, clock: clock, data: data)
         }
         let report = BenchReport(model: model, clock: clock, results: rows, peer: peerRows,

@@ -43,8 +43,8 @@ enum TernCLI {
         // Files rather than pipes: nothing to drain while the process runs.
         let tag = UUID().uuidString
         let outPath = NSTemporaryDirectory() + "tern-cli-\(tag).out", errPath = NSTemporaryDirectory() + "tern-cli-\(tag).err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
@@ -89,7 +89,7 @@ enum CLIFixtures {
     /// Writes `tinyArchitecture` into `directory` and returns its path (for `tern train --arch`).
     static func tinyArchitectureFile(in directory: String) -> String {
         let path = directory + "/tiny.json"
-        FileManager.default.createFile(atPath: path, contents: Data(tinyArchitecture.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(tinyArchitecture.utf8))
         return path
     }
 

@@ -31,7 +31,7 @@ import Testing
         // A damaged weights file: words, the checkpoint's path, no Swift enum dump.
         let weights = run + "/model.safetensors"
         let original = FileManager.default.contents(atPath: weights)!
-        FileManager.default.createFile(atPath: weights, contents: Data([0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65, 0x21]))
+        _ = FileManager.default.createFile(atPath: weights, contents: Data([0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65, 0x21]))
         for command in [["compile", run + "/model.json", "-o", data + "/x.tern"], ["eval", run, "--data", data]] {
             let r = try TernCLI.run(command)
             #expect(r.status == 1)
@@ -40,11 +40,11 @@ import Testing
             #expect(!r.stderr.contains("SafetensorsError") && !r.stderr.contains("TernModel."))
             #expect(!r.stderr.contains("Usage:"))
         }
-        FileManager.default.createFile(atPath: weights, contents: original)
+        _ = FileManager.default.createFile(atPath: weights, contents: original)
 
         // Broken model.json: a sentence with the byte offset, not `syntax(offset: …)`.
         let json = run + "/model.json"
-        FileManager.default.createFile(atPath: json, contents: Data("{\"format\": ".utf8))
+        _ = FileManager.default.createFile(atPath: json, contents: Data("{\"format\": ".utf8))
         let r = try TernCLI.run(["compile", json, "-o", data + "/x.tern"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("JSON syntax error at byte"), "\(r.stderr)")

@@ -57,7 +57,7 @@ import TernTestSupport
     @Test func aTextFileIsNotATernFile() throws {
         let path = DatasetFixtures.temporaryDirectory("tern-cli") + "/notes.txt"
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        FileManager.default.createFile(atPath: path, contents: Data("nineteen bytes here".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("nineteen bytes here".utf8))
         for command in ["inspect", "run"] {
             let r = try TernCLI.run([command, path, "--data", "Models/samples/mnist"].prefix(command == "inspect" ? 2 : 4).map { $0 })
             #expect(r.status == 1)
@@ -87,7 +87,7 @@ import TernTestSupport
         let dir = DatasetFixtures.temporaryDirectory("tern-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/corrupt.tern"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         for mode in ["stream", "resident"] {
             let r = try TernCLI.run(["run", path, "--data", "Models/samples/mnist", "--mode", mode])
             #expect(r.status == 1)

@@ -15,7 +15,7 @@ import TernTestSupport
         let edited = text.replacingOccurrences(of: "\"weights\": \"model.safetensors\"",
                                                with: "\"weights\": \"\(name)\"")
         #expect(edited != text)
-        FileManager.default.createFile(atPath: path, contents: Data(edited.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(edited.utf8))
     }
 
     @Test(arguments: ["../outside.safetensors", "../../../../../../etc/passwd", "sub/../../x", "/etc/passwd", ""])
@@ -54,7 +54,7 @@ import TernTestSupport
     @Test func errorsAreSentencesNotEnumDumps() throws {
         let dir = try temporaryDirectory()
         try Self.fixture.write(to: dir)
-        FileManager.default.createFile(atPath: dir + "/model.safetensors",
+        _ = FileManager.default.createFile(atPath: dir + "/model.safetensors",
                                        contents: Data([0x67, 0x61, 0x72, 0x62, 0x61, 0x67, 0x65, 0x21]))
         do {
             _ = try Checkpoint.load(path: dir)

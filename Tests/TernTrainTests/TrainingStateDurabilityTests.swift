@@ -35,7 +35,7 @@ import TernTestSupport
         let state = (dir as NSString).appendingPathComponent(TrainingCheckpoint.stateFileName)
         // A non-empty directory where stage1-state goes: its rename fails.
         try FileManager.default.createDirectory(atPath: stage1, withIntermediateDirectories: false)
-        FileManager.default.createFile(atPath: stage1 + "/blocker", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: stage1 + "/blocker", contents: Data([1]))
         #expect(throws: (any Error).self) { try TrainingCheckpoint.save(trainer, dataset: "mnist", to: dir) }
         #expect(try progress(state) == 1, "train-state moved past stage 1 without its stage1-state")
         // The retry after the problem is gone (what --resume does) writes both.
