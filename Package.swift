@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "TernModelTests", dependencies: ["TernModel", "TernTestSupport"]),
         .testTarget(name: "TernTrainTests", dependencies: ["TernTrain", "TernModel", "TernTestSupport"]),
         .testTarget(name: "TernCompilerTests", dependencies: ["TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"]),
+        // The command-line tool as a user meets it: runs the built `tern` binary and checks exit codes and messages.
+        .testTarget(name: "TernCLITests", dependencies: ["tern", "TernFormat", "TernTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

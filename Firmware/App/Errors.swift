@@ -49,5 +49,7 @@ func describe(_ error: RuntimeError, _ out: inout Console) {
         out.text("buffer too short: needs "); out.int(needed); out.text(" has "); out.int(provided)
     case let .corruptSection(index, _): out.text("corrupt section "); out.int(index)
     case .residentModeNotBuilt: out.text("resident mode is not built into this firmware")
+    case let .declaredArenaTooSmall(_, declared, needed):
+        out.text("header declares an arena of "); out.int(declared); out.text(" bytes, the plan needs "); out.int(needed)
     }
 }

@@ -31,6 +31,8 @@ func classifyAll(_ out: inout Console) throws(RuntimeError) {
     let model = Blobs.model
     let file: TernFile
     do { file = try TernFile(parsing: model) } catch { throw .format(error) }
+    // The static arena was sized from the header: refuse a header that understates it before anything runs.
+    try Plan.checkDeclaredArenas(file)
     let arena = Blobs.arena
     // Loading checks every section's CRC-32 once; inference then streams the weights from flash per image.
     let engine = try Engine(file: file, bytes: model, arena: arena, mode: .streaming, batch: 1)

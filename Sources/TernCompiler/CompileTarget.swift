@@ -36,15 +36,18 @@ public struct ArtifactDescription: Equatable, Sendable {
     public var seed: UInt64?
     /// The trainer's settings as JSON text (`training.recipe`).
     public var recipe: String?
-    /// The trainer's integer-reference accuracy on the full test set (`quality.integer_accuracy`).
+    /// The trainer's integer-reference accuracy on the test set (`quality.integer_accuracy`).
     public var integerAccuracy: Double?
+    /// How many test images that accuracy was measured on (`quality.test_images`).
+    public var testImages: Int?
     /// Entries copied verbatim from an artifact being re-encoded; they win over the computed ones.
     public var carried: [MetadataEntry] = []
 
-    public init(seed: UInt64? = nil, recipe: String? = nil, integerAccuracy: Double? = nil) {
+    public init(seed: UInt64? = nil, recipe: String? = nil, integerAccuracy: Double? = nil, testImages: Int? = nil) {
         self.seed = seed
         self.recipe = recipe
         self.integerAccuracy = integerAccuracy
+        self.testImages = testImages
     }
 }
 

@@ -199,6 +199,7 @@ public enum Compiler {
         if let seed = d.seed { out.append(("training.seed", .uint64(seed))) }
         if let recipe = d.recipe { out.append(("training.recipe", .string(Array(recipe.utf8)))) }
         if let acc = d.integerAccuracy { out.append(("quality.integer_accuracy", .float64(acc))) }
+        if d.integerAccuracy != nil, let n = d.testImages, n > 0 { out.append(("quality.test_images", .uint64(UInt64(n)))) }
         return out
     }
 }

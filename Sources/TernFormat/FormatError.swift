@@ -30,6 +30,8 @@ public enum FormatError: Error, Equatable, Sendable {
 public enum LimitKind: UInt8, Sendable {
     case metadataCount, layerCount, sectionCount, tablesBytes, keyLength, stringLength
     case channels, spatial, kernel, fanIn, elements, sectionBytes, arenaBytes, fileBytes
+    /// Additions one image needs (`Limits.workPerImage`).
+    case workPerImage
 }
 
 /// What is inconsistent about a layer record.
@@ -47,6 +49,8 @@ public enum LayerProblem: Equatable, Sendable {
     case finalLayer
     case nonzeroCount
     case reservedNotZero
+    /// `logitFractionBits` is nonzero on a hidden layer, or above 31 on the final one.
+    case logitFractionBits(UInt8)
 }
 
 /// What is inconsistent about a section record.
@@ -65,6 +69,13 @@ public enum SectionProblem: Equatable, Sendable {
     /// An uncompressed section whose stored length differs from its decoded length.
     case storedBytes
     case reservedNotZero
+    /// A zlib section's stream header asks for a window (`1 << (CINFO + 8)` bytes) larger than the record's
+    /// `1 << windowBits`: a decoder that sizes its window per section, as §5 allows, could not decode it.
+    case streamWindow(needed: Int, declared: Int)
+    /// A zlib section's first two bytes are not a zlib header (method 8, check bits, no preset dictionary).
+    case badZlibHeader
+    /// A padding byte before this section (between the previous section, or the tables, and it) is not zero.
+    case nonzeroPadding(offset: UInt64)
 }
 
 /// What is wrong with a ternary token stream or a 2-bit packed tensor.

@@ -43,6 +43,11 @@ public struct FileHeader: Equatable, Sendable {
     }
 
     static func read(_ r: inout ByteReader) throws(FormatError) -> FileHeader {
+        // The magic first: a text file or an empty one is "not a .tern file", not a truncated one.
+        let magicBytes = [magic.0, magic.1, magic.2, magic.3]
+        for i in 0..<4 where i >= r.remaining || r.bytes[r.offset + i] != magicBytes[i] {
+            throw .badMagic
+        }
         try r.require(size)
         let m = (try r.u8(), try r.u8(), try r.u8(), try r.u8())
         guard m == magic else { throw .badMagic }

@@ -21,4 +21,9 @@ public enum Limits {
     public static let sectionBytes = 1 << 28
     public static let arenaBytes = Int(Int32.max)
     public static let fileBytes: UInt64 = 1 << 32
+    /// Additions one image may need, counted densely (every weight, zero or not, at every output position, plus
+    /// one per max-pool input): `TernFile.workPerImage`. 2^34 is about 17 s of one core at 10^9 additions/s, and
+    /// 30× CNV on CIFAR-10 (the largest network Tern trains); a 4.8 KB file can otherwise ask for 5·10^13.
+    /// `TernFile(parsing:maxWorkPerImage:)` lets a caller that knows its budget choose another bound.
+    public static let workPerImage: UInt64 = 1 << 34
 }

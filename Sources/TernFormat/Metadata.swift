@@ -65,7 +65,9 @@ public struct MetadataEntry: Equatable, Sendable {
             guard n <= UInt32(Limits.stringLength) else {
                 throw .limitExceeded(.stringLength, value: UInt64(n), limit: UInt64(Limits.stringLength))
             }
-            value = .string(try r.bytes(Int(n)))
+            let s = try r.bytes(Int(n))
+            guard isValidUTF8(s) else { throw .badMetadataValue(index: index) }
+            value = .string(s)
         default: throw .badMetadataType(index: index, type: type)
         }
         return MetadataEntry(key: key, value: value)
@@ -86,6 +88,32 @@ public struct MetadataEntry: Equatable, Sendable {
         case .string(let s): w.u32(UInt32(s.count)); w.append(s)
         }
     }
+}
+
+/// Whether `bytes` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+/// Written out because the runtime has no `String` (Embedded Swift).
+func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    var i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        if b < 0x80 { i += 1; continue }
+        let length: Int
+        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF  // the allowed range of the second byte
+        switch b {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upper = 0x9F
+        case 0xF0: length = 4; lower = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upper = 0x8F
+        default: return false
+        }
+        guard i + length <= bytes.count, bytes[i + 1] >= lower, bytes[i + 1] <= upper else { return false }
+        for k in 2..<length where bytes[i + k] & 0xC0 != 0x80 { return false }
+        i += length
+    }
+    return true
 }
 
 /// Lexicographic byte order, the order keys are stored in.

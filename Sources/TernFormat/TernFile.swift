@@ -12,7 +12,11 @@ public struct TernFile: Sendable {
     public let sections: [SectionRecord]
 
     /// Parses a file from bytes the caller keeps alive (no copy of section data is made).
-    public init(parsing file: UnsafeRawBufferPointer) throws(FormatError) {
+    ///
+    /// `maxWorkPerImage` bounds the additions one image may need (`workPerImage`); the default is
+    /// `Limits.workPerImage`, a caller with another time budget passes its own.
+    public init(parsing file: UnsafeRawBufferPointer,
+                maxWorkPerImage: UInt64 = Limits.workPerImage) throws(FormatError) {
         var r = ByteReader(file)
         let h = try FileHeader.read(&r)
         guard h.alignment >= 8, h.alignment <= 4096, h.alignment & (h.alignment - 1) == 0 else {
@@ -62,6 +66,23 @@ public struct TernFile: Sendable {
         try Self.validateLayers(layers, sections: sections)
         try Self.validateSections(sections, layers: layers, alignment: h.alignment, tablesEnd: tablesEnd,
                                   fileBytes: h.fileBytes)
+        let work = Self.workPerImage(layers)
+        guard work <= maxWorkPerImage else {
+            throw .limitExceeded(.workPerImage, value: work, limit: maxWorkPerImage)
+        }
+        // The bytes between the tables and the sections: padding must be zero, and each zlib stream's header must
+        // fit the window its record declares.
+        var previousEnd = UInt64(tablesEnd)
+        for (i, s) in sections.enumerated() {
+            for offset in previousEnd..<s.offset where file[Int(offset)] != 0 {
+                throw .badSection(index: i, problem: .nonzeroPadding(offset: offset))
+            }
+            previousEnd = s.offset + s.storedBytes
+            if s.compression == .zlib {
+                try Self.checkZlibHeader(UnsafeRawBufferPointer(rebasing: file[Int(s.offset)..<Int(previousEnd)]),
+                                         of: s, index: i)
+            }
+        }
         self.header = h
         self.metadata = metadata
         self.layers = layers
@@ -69,9 +90,11 @@ public struct TernFile: Sendable {
     }
 
     /// Parses a file held in an array.
-    public init(parsing file: [UInt8]) throws(FormatError) {
+    public init(parsing file: [UInt8], maxWorkPerImage: UInt64 = Limits.workPerImage) throws(FormatError) {
         let parsed: Result<TernFile, FormatError> = file.withUnsafeBytes { raw in
-            do throws(FormatError) { return .success(try TernFile(parsing: raw)) } catch { return .failure(error) }
+            do throws(FormatError) {
+                return .success(try TernFile(parsing: raw, maxWorkPerImage: maxWorkPerImage))
+            } catch { return .failure(error) }
         }
         self = try parsed.get()
     }
@@ -97,6 +120,41 @@ public struct TernFile: Sendable {
         }
         let c = CRC32.checksum(decoded)
         guard c == s.crc32 else { throw .sectionChecksumMismatch(section: index, stored: s.crc32, computed: c) }
+    }
+
+    /// The rule of docs/FORMAT.md §5 for one zlib section, in the one place every reader goes through (parsing
+    /// calls it for every zlib section; a reader that streams sections from elsewhere calls it on each stored
+    /// stream): the stream starts with a zlib header (method 8, valid check bits, no preset dictionary) whose
+    /// window, `1 << (CINFO + 8)` bytes, is at most the record's `1 << windowBits`. So a decoder may size its
+    /// window per section from the record alone.
+    public static func checkZlibHeader(_ stored: UnsafeRawBufferPointer, of record: SectionRecord,
+                                       index: Int) throws(FormatError) {
+        guard stored.count >= 2 else { throw .badSection(index: index, problem: .badZlibHeader) }
+        let cmf = stored[0], flg = stored[1]
+        guard cmf & 0x0F == 8, (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0, flg & 0x20 == 0 else {
+            throw .badSection(index: index, problem: .badZlibHeader)
+        }
+        let needed = Int(cmf >> 4) + 8
+        guard needed <= Int(record.windowBits) else {
+            throw .badSection(index: index, problem: .streamWindow(needed: 1 << needed, declared: 1 << Int(record.windowBits)))
+        }
+    }
+
+    /// Additions one image needs, counted densely so that a file cannot understate it: for a weight layer every
+    /// weight (zero or not) at every output position, for a max-pool one per input element. Saturates at
+    /// `UInt64.max`.
+    public static func workPerImage(_ layers: [LayerRecord]) -> UInt64 {
+        var total: UInt64 = 0
+        for l in layers {
+            let positions = l.kind == .conv ? UInt64(l.outHeight) * UInt64(l.outWidth) : 1
+            let (layerWork, o1) = l.kind == .maxPool
+                ? (UInt64(l.inputElements), false)
+                : UInt64(l.weightCount).multipliedReportingOverflow(by: positions)
+            let (sum, o2) = total.addingReportingOverflow(layerWork)
+            if o1 || o2 { return UInt64.max }
+            total = sum
+        }
+        return total
     }
 
     // MARK: - Validation
@@ -215,7 +273,9 @@ public struct TernFile: Sendable {
                     throw fail(.outputShape)
                 }
             }
-            guard l.logitFractionBits == 0 || l.isFinal, l.logitFractionBits <= 31 else { throw fail(.reservedNotZero) }
+            guard l.logitFractionBits == 0 || l.isFinal, l.logitFractionBits <= 31 else {
+                throw fail(.logitFractionBits(l.logitFractionBits))
+            }
             if l.kind == .maxPool {
                 guard l.weightSection == LayerRecord.noSection else { throw fail(.unexpectedSection(role: .weights)) }
                 guard l.paramSection == LayerRecord.noSection else { throw fail(.unexpectedSection(role: .thresholds)) }

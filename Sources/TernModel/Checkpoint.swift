@@ -88,12 +88,16 @@ public struct Checkpoint: Equatable, Sendable {
     public var recipe: JSONValue
     public var stages: [Stage]
     public var sparsity: Sparsity?
-    /// The integer reference's accuracy on the full test set, when measured.
+    /// The integer reference's accuracy on the test set, when measured.
     public var integerTestAccuracy: Double?
+    /// How many test images the accuracies (`stages[].testAccuracy`, `integerTestAccuracy`) were measured on: the
+    /// first `testImages` of the test split (`tern train --test-limit`). Nil in checkpoints written before it was
+    /// recorded.
+    public var testImages: Int?
 
     public init(architecture: Architecture, layers: [LayerTensors?], batchNormEpsilon: Double = 1e-5,
                 dataset: String, seed: Int, recipe: JSONValue = .object([:]), stages: [Stage] = [],
-                sparsity: Sparsity? = nil, integerTestAccuracy: Double? = nil) {
+                sparsity: Sparsity? = nil, integerTestAccuracy: Double? = nil, testImages: Int? = nil) {
         self.architecture = architecture
         self.layers = layers
         self.batchNormEpsilon = batchNormEpsilon
@@ -103,6 +107,7 @@ public struct Checkpoint: Equatable, Sendable {
         self.stages = stages
         self.sparsity = sparsity
         self.integerTestAccuracy = integerTestAccuracy
+        self.testImages = testImages
     }
 
     /// The measured sparsity of the ternary weights (nil if any weight layer has no ternary tensor).
@@ -186,6 +191,7 @@ extension Checkpoint {
         if let a = integerTestAccuracy, !(0...1).contains(a) {
             throw .badField(name: "integerTestAccuracy", problem: "not in [0, 1]")
         }
+        if let n = testImages, n < 1 { throw .badField(name: "testImages", problem: "not a positive count") }
     }
 
     private static func validate(

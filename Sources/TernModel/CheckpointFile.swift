@@ -21,16 +21,31 @@ extension Checkpoint {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes: jsonBytes) } catch { throw .json(path: jsonURL.path, problem: "\(error)") }
         let header = try CheckpointHeader(json: json)
-        guard !header.weights.isEmpty, !header.weights.hasPrefix("/") else {
-            throw .json(path: "weights", problem: "must be a path relative to model.json")
-        }
-        let weightsPath = jsonURL.deletingLastPathComponent().appendingPathComponent(header.weights).path
+        let weightsPath = try confinedWeightsPath(header.weights, directory: jsonURL.deletingLastPathComponent())
         let weightBytes = try readFile(weightsPath)
         let file: Safetensors
         do { file = try Safetensors(bytes: weightBytes) } catch { throw .safetensors(error) }
         let checkpoint = try Checkpoint(header: header, tensors: file)
         try checkpoint.validate()
         return checkpoint
+    }
+
+    /// The weights file `model.json` names, which must stay inside the checkpoint's directory: a relative path
+    /// without `..` components whose real location (symbolic links resolved) is under the directory's real
+    /// location. A checkpoint from elsewhere cannot make tern read `/etc/passwd` or a file next to it.
+    static func confinedWeightsPath(_ name: String, directory: URL) throws(CheckpointError) -> String {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !name.isEmpty, !name.hasPrefix("/"), !components.contains(where: { $0 == ".." || $0.isEmpty }) else {
+            throw .json(path: "weights", problem: "must be a file name or path inside the checkpoint directory "
+                + "(relative, no \"..\"), got \"\(name)\"")
+        }
+        let path = directory.appendingPathComponent(name)
+        let realDirectory = directory.resolvingSymlinksInPath().standardizedFileURL.path
+        let realPath = path.resolvingSymlinksInPath().standardizedFileURL.path
+        guard realPath.hasPrefix(realDirectory.hasSuffix("/") ? realDirectory : realDirectory + "/") else {
+            throw .json(path: "weights", problem: "\"\(name)\" leads outside the checkpoint directory (to \(realPath))")
+        }
+        return path.path
     }
 
     private static func readFile(_ path: String) throws(CheckpointError) -> [UInt8] {
@@ -77,7 +92,8 @@ extension Checkpoint {
         if let extra = remaining.keys.sorted().first { throw .unexpectedTensor(name: extra) }
         self.init(architecture: header.architecture, layers: layers, batchNormEpsilon: header.batchNormEpsilon,
                   dataset: header.dataset, seed: header.seed, recipe: header.recipe, stages: header.stages,
-                  sparsity: header.sparsity, integerTestAccuracy: header.integerTestAccuracy)
+                  sparsity: header.sparsity, integerTestAccuracy: header.integerTestAccuracy,
+                  testImages: header.testImages)
     }
 
     // MARK: Write
@@ -149,6 +165,7 @@ extension Checkpoint {
                                      "layers": .array(sparsity.layers.map { .double($0) })])
         }
         if let integerTestAccuracy { o["integerTestAccuracy"] = .double(integerTestAccuracy) }
+        if let testImages { o["testImages"] = .int(testImages) }
         return .object(o)
     }
 }
@@ -164,11 +181,12 @@ struct CheckpointHeader: Sendable {
     var stages: [Checkpoint.Stage]
     var sparsity: Checkpoint.Sparsity?
     var integerTestAccuracy: Double?
+    var testImages: Int?
 
     init(json: JSONValue) throws(CheckpointError) {
         guard let o = json.objectValue else { throw .json(path: "", problem: "expected an object") }
         let known: Set<String> = ["format", "version", "weights", "architecture", "batchNormEpsilon", "dataset", "seed",
-                                  "recipe", "stages", "sparsity", "integerTestAccuracy"]
+                                  "recipe", "stages", "sparsity", "integerTestAccuracy", "testImages"]
         if let extra = o.keys.sorted().first(where: { !known.contains($0) }) {
             throw .json(path: extra, problem: "unknown key")
         }
@@ -235,6 +253,10 @@ struct CheckpointHeader: Sendable {
         }
         integerTestAccuracy = try o["integerTestAccuracy"].map { v throws(CheckpointError) in
             try double(v, "integerTestAccuracy")
+        }
+        if let v = o["testImages"] {
+            guard let n = v.intValue else { throw .json(path: "testImages", problem: "expected an integer") }
+            testImages = n
         }
     }
 }

@@ -254,6 +254,19 @@ public struct Plan: Sendable {
                                   slicedFrom: slicedFrom)
     }
 
+    /// Refuses a file whose header understates the arena either mode needs at batch 1 with the cost model's kernels
+    /// (what the compiler writes): firmware sizes its static arena from these fields, so an understated one must be
+    /// refused before anything runs. An overstated arena is accepted: it is a safe upper bound, and a runtime with
+    /// a leaner plan than the compiler's must still run older files (docs/FORMAT.md §7).
+    public static func checkDeclaredArenas(_ file: TernFile) throws(RuntimeError) {
+        let plan = try Plan(file: file, batch: 1, policy: .costModel)
+        for mode in [ExecutionMode.streaming, .resident] {
+            let declared = Int(mode == .streaming ? file.header.arenaStreamingBytes : file.header.arenaResidentBytes)
+            let needed = plan.arenaBytes(mode)
+            guard declared >= needed else { throw .declaredArenaTooSmall(mode: mode, declared: declared, needed: needed) }
+        }
+    }
+
     /// Lays the buffers out one after another, 64-byte aligned, in 64-bit arithmetic checked against the limit.
     static func arena(_ layers: [LayerPlan], mode: ExecutionMode, batch: Int, classes: Int,
                       windowBits: Int, slicedFrom: Int?) throws(RuntimeError) -> ArenaLayout {

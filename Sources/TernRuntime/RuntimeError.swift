@@ -23,6 +23,9 @@ public enum RuntimeError: Error, Equatable, Sendable {
     case corruptSection(index: Int, problem: SectionCorruption)
     /// Resident mode was asked of a runtime built with `-D TERN_STREAMING_ONLY` (the firmware's build).
     case residentModeNotBuilt
+    /// The header declares a smaller arena for `mode` than this runtime's plan needs at batch 1
+    /// (`Plan.checkDeclaredArenas`): a firmware that sized its static arena from the field could not run it.
+    case declaredArenaTooSmall(mode: ExecutionMode, declared: Int, needed: Int)
 }
 
 /// What is wrong with a section's contents.

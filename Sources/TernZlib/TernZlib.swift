@@ -99,3 +99,20 @@ public func zlibAdler32(_ bytes: [UInt8]) -> UInt32 {
 public func gunzip(_ input: [UInt8], maxOutputBytes: Int) throws(ZlibError) -> [UInt8] {
     try inflate(input, maxOutputBytes: maxOutputBytes, windowBits: 15 + 32)
 }
+
+extension ZlibError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .invalidParameter(let p): "invalid zlib parameter: \(p)"
+        case .deflateFailed(let code): "zlib deflate failed (zlib code \(code))"
+        case .inflateFailed(let code):
+            switch code {
+            case -3: "the zlib data is corrupt (bad stream, wrong checksum or truncated)"
+            case -5: "the zlib data is truncated"
+            case -4: "zlib ran out of memory"
+            default: "zlib inflate failed (zlib code \(code))"
+            }
+        case .outputLimitExceeded(let limit): "decompresses to more than \(limit) bytes"
+        }
+    }
+}

@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "The .tern file.")
     var model: String
 
-    @Option(help: "Comma-separated batch sizes.")
+    @Option(parsing: .unconditional, help: "Comma-separated batch sizes.")
     var batch = "1,64"
 
     @Option(help: "Comma-separated modes: stream, resident.")
@@ -34,10 +34,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Time on this dataset's test images (default: random dataset-like images).")
     var data: String?
 
-    @Option(help: "Seconds per configuration.")
+    @Option(parsing: .unconditional, help: "Seconds per configuration.")
     var seconds = 1.0
 
-    @Option(help: "Comma-separated thread counts, each thread with its own engine and arena (0 = all cores).")
+    @Option(parsing: .unconditional, help: "Comma-separated thread counts, each thread with its own engine and arena (0 = all cores).")
     var threads = "1,0"
 
     @Option(help: "Clock for per-batch times: cpu (this thread's CPU time; robust on a shared machine) or wall.")
@@ -57,6 +57,13 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        guard seconds > 0, seconds.isFinite else {
+            throw ValidationError("--seconds must be a positive number of seconds (got \(seconds))")
+        }
+        let peers = try peer.map { try parseList($0, name: "--peer") } ?? []
+        for p in peers where p != "ort" && p != "inflate" {
+            throw ValidationError("unknown peer \(p) (use ort, inflate or ort,inflate)")
+        }
         let loaded = try LoadedModel(path: model)
         let batches = try parseList(batch, name: "--batch").map { (s: String) throws -> Int in
             guard let b = Int(s), b >= 1, b <= Plan.maxBatch else { throw ValidationError("bad batch size \(s)") }
@@ -74,14 +81,11 @@ struct BenchCommand: ParsableCommand {
             guard let t = Int(s), t >= 0 else { throw ValidationError("bad thread count \(s)") }
             return t == 0 ? ProcessInfo.processInfo.activeProcessorCount : t
         }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
-        let peers = try peer.map { try parseList($0, name: "--peer") } ?? []
-        for p in peers where p != "ort" && p != "inflate" {
-            throw ValidationError("unknown peer \(p) (use ort, inflate or ort,inflate)")
-        }
         var images: [UInt8]? = nil
         if let data {
             let plan = try Plan(file: loaded.file)
-            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan)
+            let set = try loadTestImages(loaded, directory: data, count: max(batches.max()!, 64), plan: plan,
+                                         allowMismatch: true)
             images = set.images
         }
         var rows: [BenchRow] = []
@@ -270,7 +274,7 @@ func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, d
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw ValidationError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
+        throw InputError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
             + "install its dependencies with: pip install onnx onnxruntime numpy")
     }
     return try JSONDecoder().decode([BenchRow].self, from: data)

@@ -15,17 +15,17 @@ struct BenchTrainCommand: ParsableCommand {
             CPU time (which other users' load on a shared machine does not inflate). Build with \
             `TERN_NATIVE=1 swift build -c release` for the numbers in docs/BENCHMARKS.md. TERN_THREADS limits threads.
 
-            Example: tern bench-train --data ../shared/datasets/mnist --steps 100 --json
+            Example (DIR holds the MNIST IDX files): tern bench-train --data DIR --steps 100 --json
             """
     )
 
     @Option(help: "MNIST directory (IDX files, plain or .gz).")
     var data: String
 
-    @Option(help: "Training steps to time; the epoch time is extrapolated to 60,000 images.")
+    @Option(parsing: .unconditional, help: "Training steps to time; the epoch time is extrapolated to 60,000 images.")
     var steps = 100
 
-    @Option(help: "Batch size of the timed LFC steps.")
+    @Option(parsing: .unconditional, help: "Batch size of the timed LFC steps.")
     var batchSize = 100
 
     @Flag(help: "Print the report as JSON.")
@@ -45,7 +45,11 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let train = try Dataset.load(directory: data, kind: .mnist, split: .train, limit: steps * batchSize)
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
+        let (wanted, overflow) = steps.multipliedReportingOverflow(by: batchSize)
+        let train = try Dataset.load(directory: data, kind: .mnist, split: .train, limit: overflow ? Int.max : wanted)
+        guard train.count > 0 else { throw InputError("\(data): the training split holds no images") }
         let one = withThreads(1) { TrainBenchmark.gemmGFLOPS(n: 1024) }
         let all = TrainBenchmark.gemmGFLOPS(n: 1024)
         var recipe = Recipe(method: .twn, sparsity: 0, epochs: [1], seed: 1)
@@ -56,7 +60,7 @@ struct BenchTrainCommand: ParsableCommand {
         let t0 = Date(), c0 = TrainBenchmark.processCPUSeconds()
         trainer.runEpoch(train: train, test: train.prefix(0))
         let seconds = Date().timeIntervalSince(t0), cpu = TrainBenchmark.processCPUSeconds() - c0
-        let images = Double(train.count / batchSize * batchSize)
+        let images = Double(trainer.batches(for: train.count) * trainer.batchSize(for: train.count))
         let perEpoch = seconds / images * 60000, cpuPerEpoch = cpu / images * 60000
         let gflops = flopsPerImage * 60000 / perEpoch / 1e9
         let r = Report(threads: Parallel.threadCount, gemmPeakGFLOPSOneThread: one, gemmPeakGFLOPSAllThreads: all,

@@ -32,8 +32,8 @@ struct CompileCommand: ParsableCommand {
             or a logit.
 
             Examples:
-              tern compile /work/runs/lfc98/model.json -o Models/lfc-mnist-98/model.tern
-              tern compile model.json -o m3.tern --target cortex-m3 --verify ../shared/datasets/mnist --count 1000
+              tern compile runs/lfc98/model.json -o Models/lfc-mnist-98/model.tern
+              tern compile model.json -o m3.tern --target cortex-m3 --verify DIR --count 1000
               tern compile Models/lfc-mnist-98/model.tern -o lfc98-speed.tern --optimize speed --target cortex-m4
             """
     )
@@ -53,7 +53,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Where the artifact will run: host, cortex-m4 (192 KiB RAM), cortex-m3 (64 KiB), cortex-m0 (16 KiB).")
     var target: CompileTarget = .host
 
-    @Option(name: .customLong("ram"), help: "RAM of the target in KiB (overrides the target's default).")
+    @Option(name: .customLong("ram"), parsing: .unconditional, help: "RAM of the target in KiB (overrides the target's default).")
     var ramKiB: Int?
 
     @Flag(help: "Keep hidden neurons that nobody reads or that are constant (they are removed by default).")
@@ -62,7 +62,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Dataset directory (IDX or CIFAR-10 binary files) to verify the artifact against.")
     var verify: String?
 
-    @Option(help: "Number of test images to verify (default: the whole test split).")
+    @Option(parsing: .unconditional, help: "Number of test images to verify (default: the whole test split).")
     var count: Int?
 
     @Flag(help: "Print the summary as JSON.")
@@ -216,7 +216,7 @@ func loadAndFold(_ path: String, name: String? = nil) throws -> (IntegerNetwork,
     }
     let description = ArtifactDescription(
         seed: UInt64(exactly: checkpoint.seed), recipe: try? checkpoint.recipe.compactSerialized(),
-        integerAccuracy: checkpoint.integerTestAccuracy)
+        integerAccuracy: checkpoint.integerTestAccuracy, testImages: checkpoint.testImages)
     return (network, description)
 }
 

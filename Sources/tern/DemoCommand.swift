@@ -32,7 +32,7 @@ struct DemoCommand: ParsableCommand {
         let paths = names.map { root.appendingPathComponent($0).appendingPathComponent("model.tern").path }
             .filter { FileManager.default.fileExists(atPath: $0) }
         guard !paths.isEmpty else {
-            throw ValidationError("no \(models)/*/model.tern found: run from the repository root, or compile one "
+            throw InputError("no \(models)/*/model.tern found: run from the repository root, or compile one "
                 + "(tern compile; see README.md)")
         }
         var reports: [DemoModel] = []
@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
         }
         let failures = reports.filter { !$0.passed }
         if !failures.isEmpty {
-            throw ValidationError("\(failures.count) model(s) failed: " + failures.map(\.name).joined(separator: ", "))
+            throw InputError("\(failures.count) model(s) failed: " + failures.map(\.name).joined(separator: ", "))
         }
     }
 
@@ -50,7 +50,7 @@ struct DemoCommand: ParsableCommand {
         let loaded = try LoadedModel(path: path)
         let name = loaded.string("general.name") ?? URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
         guard let dataset = loaded.string("general.dataset") else {
-            throw ValidationError("\(path): no general.dataset metadata, so no sample to run it on")
+            throw InputError("\(path): no general.dataset metadata, so no sample to run it on")
         }
         let sampleDir = URL(fileURLWithPath: models).appendingPathComponent("samples").appendingPathComponent(dataset).path
         let resident = try loaded.engine(mode: .resident, batch: 64)
@@ -59,10 +59,10 @@ struct DemoCommand: ParsableCommand {
         let single = try Plan(file: loaded.file)  // the batch-1 arenas, as the header declares them
         let set = try loadTestImages(loaded, directory: sampleDir, count: nil, plan: plan)
         var t = now()
-        let r = try classifyAll(resident, images: set.images, count: set.count)
+        let r = try classifyAll(resident, images: set.images, count: set.count, path: path)
         let residentSeconds = now() - t
         t = now()
-        let s = try classifyAll(streaming, images: set.images, count: set.count)
+        let s = try classifyAll(streaming, images: set.images, count: set.count, path: path)
         let streamingSeconds = now() - t
         let correct = zip(r.predictions, set.labels).filter { Int($0) == Int($1) }.count
         let accuracy = Double(correct) / Double(max(set.count, 1))

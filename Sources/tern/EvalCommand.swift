@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
             two accuracies must agree within 0.1 point (a few images whose batch-norm output lands within float \
             rounding of a quantizer threshold may differ). --write stores integerTestAccuracy in model.json.
 
-            Example: tern eval /work/runs/lfc-mnist-95 --data ../shared/datasets/mnist --write
+            Example (DIR: the dataset directory, see docs/DATASETS.md): tern eval runs/lfc-mnist-95 --data DIR --write
             """
     )
 
@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Dataset directory; its test split is used.")
     var data: String
 
-    @Option(help: "Use only the first N test images.")
+    @Option(parsing: .unconditional, help: "Use only the first N test images.")
     var limit: Int?
 
     @Flag(help: "Write integerTestAccuracy into model.json (atomically).")
@@ -65,10 +65,18 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        var cp = try Checkpoint.load(path: checkpoint)
+        if let limit, limit < 1 { throw ValidationError("--limit must be positive (got \(limit))") }
+        var cp: Checkpoint
+        do { cp = try Checkpoint.load(path: checkpoint) } catch {
+            throw InputError("cannot load checkpoint \(checkpoint): \(error)")
+        }
         let kind = Dataset.Kind(rawValue: cp.dataset)
         let test = try Dataset.load(directory: data, kind: kind, split: .test, limit: limit)
-        let network = try cp.folded()
+        guard test.count > 0 else { throw InputError("\(data): the test split holds no images") }
+        let network: IntegerNetwork
+        do { network = try cp.folded() } catch {
+            throw InputError("cannot fold checkpoint \(checkpoint) into integers: \(error)")
+        }
         let integerPredictions = try IntegerReference.predictions(network: network, images: test.images, count: test.count)
         let integerAccuracy = Double(zip(integerPredictions, test.labels).count(where: { $0 == Int($1) })) / Double(test.count)
         var floatAccuracy: Double?
@@ -88,6 +96,7 @@ struct EvalCommand: ParsableCommand {
         let ok = floatAccuracy.map { abs($0 - integerAccuracy) <= 0.001 + 1e-12 } ?? true
         if write {
             cp.integerTestAccuracy = integerAccuracy
+            cp.testImages = test.count
             try cp.write(to: checkpoint)
         }
         let r = Report(checkpoint: checkpoint, dataset: test.kind.rawValue, images: test.count,
@@ -121,7 +130,7 @@ struct EvalCommand: ParsableCommand {
         let integerTrace = try IntegerReference.trace(network: network, image: pixels)
         let net = trainer.network
         guard let floatTrace = net.trace(net.inputs(test.images, imageSize: size, indices: [i])) else {
-            throw ValidationError("the float simulation of \(checkpoint) has no activation codes to compare")
+            throw InputError("the float simulation of \(checkpoint) has no activation codes to compare")
         }
         var d = Difference(image: i, label: Int(test.labels[i]), floatPrediction: float, integerPrediction: integer,
                            firstDifferingBlock: nil, codesDiffering: 0, closestThresholdDistance: nil,

@@ -65,7 +65,7 @@ func compareInflate(_ loaded: LoadedModel, model: String, seconds: Double) throw
                     guard step.consumed > 0 || !step.piece.isEmpty else { throw InflateError.truncatedInput }
                 }
             }
-            guard produced == size else { throw ValidationError("a section inflated to \(produced) bytes, not \(size)") }
+            guard produced == size else { throw InputError("a section inflated to \(produced) bytes, not \(size)") }
         }
     }
     func oneShotPass() throws {
@@ -106,7 +106,7 @@ private func runInflatePeerScript(model: String, seconds: Double) throws -> [Str
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw ValidationError("tools/bench/inflate_peer.py failed (exit \(process.terminationStatus)); "
+        throw InputError("tools/bench/inflate_peer.py failed (exit \(process.terminationStatus)); "
             + "install its dependencies with: pip install deflate isal")
     }
     struct Output: Decodable { var peers: [String: Double?] }

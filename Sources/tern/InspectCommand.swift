@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TernFormat
 import TernInflate
+import TernRuntime
 
 /// `tern inspect`: everything a `.tern` file says about itself, with every section decoded and checked.
 struct InspectCommand: ParsableCommand {
@@ -25,7 +26,15 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let bytes = try readFile(file)
-        let report = try InspectionReport(bytes: bytes)
+        let report: InspectionReport
+        do {
+            report = try InspectionReport(bytes: bytes)
+            try Plan.checkDeclaredArenas(try TernFile(parsing: bytes))
+        } catch let error as RuntimeError {
+            throw InputError("\(file): \(describe(error))")
+        } catch {
+            throw InputError("\(file): \(error)")
+        }
         if json {
             print(try jsonString(report))
         } else {

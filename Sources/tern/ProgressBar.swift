@@ -60,3 +60,30 @@ final class ProgressBar {
         return "\(t)s"
     }
 }
+
+/// Progress for a log file: without a terminal the bar is off, so long runs (a cnv28 `tern run` takes minutes) print
+/// one plain line on stderr every few seconds instead, so a reader of the log knows the run is alive and how far.
+/// The interval is 5 s; `TERN_PROGRESS_SECONDS` overrides it (0: a line after every chunk, used by the tests).
+final class ProgressLines {
+    private let total: Int
+    private let label: String
+    private let interval: Double
+    private let started = Date()
+    private var lastLine = Date()
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+        interval = ProcessInfo.processInfo.environment["TERN_PROGRESS_SECONDS"].flatMap(Double.init) ?? 5
+    }
+
+    func update(_ done: Int) {
+        let now = Date()
+        guard now.timeIntervalSince(lastLine) >= interval, done < total || interval == 0 else { return }
+        lastLine = now
+        let elapsed = now.timeIntervalSince(started)
+        let line = String(format: "%@ %d/%d images (%.0f %%), %.0f s", label, done, total,
+                          100 * Double(done) / Double(max(total, 1)), elapsed)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

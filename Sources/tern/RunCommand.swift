@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               tern run Models/lfc-mnist-98/model.tern --data Models/samples/mnist
-              tern run model.tern --data ../shared/datasets/mnist --mode stream --batch 64 --json
+              tern run model.tern --data DIR --mode stream --batch 64 --json
               tern run model.tern --image digit.pgm
             """
     )
@@ -31,17 +31,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Classify one 8-bit PGM image instead of a dataset.")
     var image: String?
 
-    @Option(help: "Use only the first N test images.")
+    @Option(parsing: .unconditional, help: "Use only the first N test images.")
     var count: Int?
 
     @Option(help: "stream (weights inflated per batch through the declared window) or resident (decoded at load).")
     var mode = "resident"
 
-    @Option(help: "Images per pass over the weights.")
+    @Option(parsing: .unconditional, help: "Images per pass over the weights.")
     var batch = 64
 
     @Option(help: "Resident kernels: auto (the cost model), or sparse, dense, columns or sliced wherever they apply.")
     var kernels = "auto"
+
+    @Flag(help: "Run even when --data recognizably holds another dataset than the one the artifact was trained on (general.dataset).")
+    var allowDatasetMismatch = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -53,7 +56,7 @@ struct RunCommand: ParsableCommand {
         case "resident": .resident
         default: throw ValidationError("--mode is stream or resident")
         }
-        guard batch >= 1, batch <= Plan.maxBatch else { throw ValidationError("--batch must be in 1…\(Plan.maxBatch)") }
+        guard batch >= 1, batch <= Plan.maxBatch else { throw ValidationError("--batch must be in 1…\(Plan.maxBatch) (got \(batch))") }
         let engine = try loaded.engine(mode: executionMode, batch: batch, policy: LoadedModel.policy(kernels))
         let plan = engine.plan
         if let image {
@@ -61,7 +64,7 @@ struct RunCommand: ParsableCommand {
             guard pgm.pixels.count == plan.inputElements else {
                 throw ValidationError("\(image): \(pgm.width)×\(pgm.height) pixels, the model expects \(plan.inputElements)")
             }
-            let (predictions, logits) = try classifyAll(engine, images: pgm.pixels, count: 1)
+            let (predictions, logits) = try classifyAll(engine, images: pgm.pixels, count: 1, path: model)
             let report = SingleImageReport(model: model, image: image, prediction: Int(predictions[0]), logits: logits)
             if json { print(try jsonString(report)) } else {
                 print("\(image): class \(predictions[0])  (logits \(logits.map(String.init).joined(separator: " ")))")
@@ -70,14 +73,17 @@ struct RunCommand: ParsableCommand {
         }
         guard let data else { throw ValidationError("give --data DIR (a dataset directory) or --image FILE") }
         if let count, count < 1 { throw ValidationError("--count must be positive") }
-        let set = try loadTestImages(loaded, directory: data, count: count, plan: plan)
+        let set = try loadTestImages(loaded, directory: data, count: count, plan: plan,
+                                     allowMismatch: allowDatasetMismatch)
         let progress = ProgressBar(total: set.count, label: "classifying", enabled: !json && isatty(2) != 0)
+        // Without a terminal (a log file, CI) the bar is off: a line every few seconds says the run is alive.
+        let heartbeat = isatty(2) == 0 && !json ? ProgressLines(total: set.count, label: "classifying") : nil
         let layerSeconds = UnsafeMutableBufferPointer<Double>.allocate(capacity: plan.layers.count)
         layerSeconds.initialize(repeating: 0)
         defer { layerSeconds.deallocate() }
         let start = now()
-        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, progress: progress,
-                                                    layerSeconds: layerSeconds)
+        let (predictions, logits) = try classifyAll(engine, images: set.images, count: set.count, path: model, progress: progress,
+                                                    layerSeconds: layerSeconds, heartbeat: heartbeat)
         let seconds = now() - start
         var layers = layerProfiles(loaded, plan: plan, engine: engine)
         for i in layers.indices { layers[i].microsecondsPerImage = layerSeconds[i] * 1e6 / Double(max(set.count, 1)) }
@@ -101,7 +107,8 @@ struct RunCommand: ParsableCommand {
         let report = RunReport(
             model: model, data: data, mode: executionMode == .streaming ? "stream" : "resident", batch: batch,
             images: set.count, correct: correct, accuracy: Double(correct) / Double(max(set.count, 1)),
-            expectedAccuracy: loaded.double("quality.integer_accuracy"), predictionsPerClass: perClass,
+            expectedAccuracy: loaded.double("quality.integer_accuracy"),
+            expectedAccuracyImages: loaded.uint("quality.test_images"), predictionsPerClass: perClass,
             firstPredictions: predictions.prefix(20).map(Int.init), logitsChecksum: logitsChecksum(logits),
             arenaBytes: plan.arenaBytes(executionMode), declaredArenaBytes: Int(executionMode == .streaming
                 ? loaded.file.header.arenaStreamingBytes : loaded.file.header.arenaResidentBytes),
@@ -126,8 +133,10 @@ struct RunReport: Codable {
     var images: Int
     var correct: Int
     var accuracy: Double
-    /// `quality.integer_accuracy` from the artifact (the trainer's integer reference on the full test set).
+    /// `quality.integer_accuracy` from the artifact (the trainer's integer reference on its test images).
     var expectedAccuracy: Double?
+    /// `quality.test_images`: how many test images that accuracy was measured on (nil: not recorded).
+    var expectedAccuracyImages: Int?
     var predictionsPerClass: [Int]
     var firstPredictions: [Int]
     var logitsChecksum: String
@@ -141,7 +150,8 @@ struct RunReport: Codable {
         var out = "\(model) on \(data): \(images) test images, mode \(mode), batch \(batch)\n"
         out += "accuracy \(String(format: "%.2f", accuracy * 100)) % (\(correct)/\(images))"
         if let expectedAccuracy {
-            out += ", model card (full test set, integer reference): \(String(format: "%.2f", expectedAccuracy * 100)) %"
+            let on = expectedAccuracyImages.map { "on \($0) test images" } ?? "test-image count not recorded"
+            out += ", model card (integer reference, \(on)): \(String(format: "%.2f", expectedAccuracy * 100)) %"
         }
         out += "\npredictions per class: \(predictionsPerClass.map(String.init).joined(separator: " "))\n"
         out += "first predictions: \(firstPredictions.map(String.init).joined(separator: " "))\n"

@@ -14,5 +14,25 @@ func describe(_ e: RuntimeError) -> String {
     case .bufferTooShort(let needed, let provided): "buffer too short: needs \(needed) elements, got \(provided)"
     case .corruptSection(let i, let p): "section \(i) is corrupt: \(p)"
     case .residentModeNotBuilt: "this runtime was built streaming-only (-D TERN_STREAMING_ONLY); use --mode stream"
+    case .declaredArenaTooSmall(let mode, let declared, let needed):
+        "the header declares a \(mode == .streaming ? "streaming" : "resident") arena of \(declared) bytes, "
+            + "the runtime needs \(needed): the file is corrupt or was not written by tern compile"
+    }
+}
+
+extension SectionCorruption: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .inflate(let e): "its zlib stream does not decode: \(e)"
+        case .trailingBytes(let n): "\(n) bytes follow the end of its zlib stream"
+        case .tooMuchOutput(let limit): "it decodes to more than its declared \(limit) bytes"
+        case .tooLittleOutput(let expected, let produced):
+            "it decodes to \(produced) bytes, the section record declares \(expected)"
+        case .checksum(let stored, let computed):
+            "CRC-32 of the decoded bytes is 0x\(String(computed, radix: 16)), the record says 0x\(String(stored, radix: 16))"
+        case .ternary(let p): "its ternary weights do not decode: \(p)"
+        case .nonzeroCount(let expected, let actual):
+            "the weights hold \(actual) nonzeros, the layer table declares \(expected)"
+        }
     }
 }

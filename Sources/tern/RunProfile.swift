@@ -78,15 +78,29 @@ func profileTable(_ layers: [LayerProfile]) -> String {
 }
 
 /// Loads the test split a model was trained for from `directory` (`general.dataset` picks the kind, else the files
-/// decide), checking that its images fit the model's input.
-func loadTestImages(_ loaded: LoadedModel, directory: String, count: Int?, plan: Plan) throws -> Dataset {
-    let kind = loaded.string("general.dataset").flatMap(Dataset.Kind.init(rawValue:))
-    let data: Dataset
-    do { data = try Dataset.load(directory: directory, kind: kind, split: .test, limit: count) } catch {
-        throw ValidationError("\(error)")
+/// decide), checking that its images fit the model's input (channels, height and width, not only the pixel count).
+///
+/// When the files are recognizably another collection than the artifact's `general.dataset` (CIFAR-10 files, or
+/// IDX files whose labels are the published MNIST / Fashion-MNIST ones), the run is refused unless
+/// `allowMismatch`: an MNIST model scores about 5 % on Fashion-MNIST, which looks like a broken model.
+func loadTestImages(_ loaded: LoadedModel, directory: String, count: Int?, plan: Plan,
+                    allowMismatch: Bool = false) throws -> Dataset {
+    let declared = loaded.string("general.dataset").flatMap(Dataset.Kind.init(rawValue:))
+    let found = Dataset.recognizedKind(directory: directory)
+    if let declared, let found, declared != found, !allowMismatch {
+        throw InputError("\(directory) holds \(found.rawValue), but \(loaded.path) was trained on \(declared.rawValue) "
+            + "(general.dataset); give --allow-dataset-mismatch to run it anyway")
     }
-    guard data.imageSize == plan.inputElements else {
-        throw ValidationError("\(directory): images have \(data.imageSize) pixels, the model expects \(plan.inputElements)")
+    let data = try Dataset.load(directory: directory, kind: found ?? declared, split: .test, limit: count)
+    guard data.count > 0 else { throw InputError("\(directory): the test split holds no images") }
+    let input = plan.layers[0].record
+    // A model whose input is a flat vector (C×1×1, e.g. a synthetic dense network) reads any image of that many
+    // pixels flattened HWC; a model with an image input needs that image shape.
+    let flatInput = input.inHeight == 1 && input.inWidth == 1 && data.imageSize == Int(input.inChannels)
+    guard flatInput || (data.channels == Int(input.inChannels) && data.height == Int(input.inHeight)
+                        && data.width == Int(input.inWidth)) else {
+        throw InputError("\(directory): images are \(data.channels)×\(data.height)×\(data.width) (channels×height×width), "
+            + "\(loaded.path) reads \(input.inChannels)×\(input.inHeight)×\(input.inWidth)")
     }
     return data
 }

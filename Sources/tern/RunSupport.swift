@@ -22,6 +22,10 @@ final class LoadedModel {
             buffer.deallocate()
             throw CLIRuntimeError(path: path, error: RuntimeError.format(error))
         }
+        do { try Plan.checkDeclaredArenas(file) } catch {
+            buffer.deallocate()
+            throw CLIRuntimeError(path: path, error: error)
+        }
     }
 
     deinit {
@@ -63,6 +67,14 @@ final class LoadedModel {
         return nil
     }
 
+    func uint(_ key: String) -> Int? {
+        switch file.metadata(Array(key.utf8)) {
+        case .uint64(let x): Int(exactly: x)
+        case .uint32(let x): Int(x)
+        default: nil
+        }
+    }
+
     func double(_ key: String) -> Double? {
         switch file.metadata(Array(key.utf8)) {
         case .float64(let x): x
@@ -74,9 +86,11 @@ final class LoadedModel {
 
 /// Classifies `images` (count × inputElements bytes) and returns predictions and logits.
 /// With `layerSeconds`, also accumulates each layer's wall time (measured between the engine's layer callbacks).
-func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool = true,
+/// `path` names the artifact in errors (a section that turns out corrupt while streaming).
+func classifyAll(_ engine: Engine, images: [UInt8], count: Int, path: String = "", withLogits: Bool = true,
                  progress: ProgressBar? = nil,
-                 layerSeconds: UnsafeMutableBufferPointer<Double>? = nil) throws -> (predictions: [Int32], logits: [Int64]) {
+                 layerSeconds: UnsafeMutableBufferPointer<Double>? = nil,
+                 heartbeat: ProgressLines? = nil) throws -> (predictions: [Int32], logits: [Int64]) {
     var predictions = [Int32](repeating: 0, count: count)
     var logits = [Int64](repeating: 0, count: withLogits ? count * engine.plan.classCount : 0)
     let step = max(engine.plan.batch, 256)
@@ -106,9 +120,10 @@ func classifyAll(_ engine: Engine, images: [UInt8], count: Int, withLogits: Bool
                 }
             }
         }
-        if let failure { throw CLIRuntimeError(path: "", error: failure) }
+        if let failure { throw CLIRuntimeError(path: path, error: failure) }
         done += n
         progress?.update(done)
+        heartbeat?.update(done)
     }
     return (predictions, logits)
 }

@@ -22,8 +22,8 @@ struct SizesCommand: ParsableCommand {
 
             Examples:
               tern sizes Models/lfc-mnist-98/model.tern
-              tern sizes /work/runs/lfc98/model.json --svg sizes.svg --json
-              tern sizes /work/runs/lfc98/model.json --artifact Models/lfc-mnist-98/model.tern
+              tern sizes runs/lfc98/model.json --svg sizes.svg --json
+              tern sizes runs/lfc98/model.json --artifact Models/lfc-mnist-98/model.tern
             """
     )
 

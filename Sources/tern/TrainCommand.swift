@@ -22,8 +22,11 @@ struct TrainCommand: ParsableCommand {
             stage 1 (stage1-state.safetensors): --stage1-from starts other runs (another sparsity, longer \
             retraining) from there.
 
-            Example:
-              tern train --arch lfc --data ../shared/datasets/mnist --recipe sparse-ternary --sparsity 0.95 \\
+            A quick run: --train-limit 500 --test-limit 1000 --epochs 1,1,1. A --train-limit below --batch-size \
+            trains with a batch of all the limited images (the batch size is clamped to the data; one step per epoch).
+
+            Example (DIR holds the four MNIST IDX files, see docs/DATASETS.md):
+              tern train --arch lfc --data DIR --recipe sparse-ternary --sparsity 0.95 \\
                 --epochs 10,4,10 --seed 1 -o runs/lfc-mnist-95
             """
     )
@@ -31,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Architecture: a built-in name (lfc, sfc, cnv, cnv28) or an architecture .json file.")
     var arch = "lfc"
 
-    @Option(help: "Activation bits of every hidden layer for a built-in architecture: 1 (sign) or 2 (uniform).")
+    @Option(parsing: .unconditional, help: "Activation bits of every hidden layer for a built-in architecture: 1 (sign) or 2 (uniform).")
     var activationBits = 1
 
     @Option(help: "Dataset directory (IDX or CIFAR-10 binary files, plain or .gz).")
@@ -43,13 +46,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "sparse-ternary, float, binary or twn.")
     var recipe = "sparse-ternary"
 
-    @Option(help: "Target fraction of zero weights over all layers (sparse-ternary).")
+    @Option(parsing: .unconditional, help: "Target fraction of zero weights over all layers (sparse-ternary).")
     var sparsity = 0.95
 
     @Option(help: "Epochs per stage, e.g. 10,4,10 (baselines train the sum).")
     var epochs = "10,4,10"
 
-    @Option(help: "Random seed (weights init and shuffling).")
+    @Option(parsing: .unconditional, help: "Random seed (weights init and shuffling).")
     var seed: UInt64 = 1
 
     @Option(name: [.short, .customLong("output")], help: "Output checkpoint directory.")
@@ -69,19 +72,19 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Ablation: turn the quantization-threshold regularizer off.")
     var noThresholdReg = false
 
-    @Option(help: "Decoupled L2 strength λ2 (stage 1 and baselines).")
+    @Option(parsing: .unconditional, help: "Decoupled L2 strength λ2 (stage 1 and baselines).")
     var lambdaL2: Float?
 
-    @Option(help: "Quantization-threshold regularizer strength λq (stage 1).")
+    @Option(parsing: .unconditional, help: "Quantization-threshold regularizer strength λq (stage 1).")
     var lambdaQ: Float?
 
-    @Option(help: "Peak learning rate of stage 1 / baselines.")
+    @Option(parsing: .unconditional, help: "Peak learning rate of stage 1 / baselines.")
     var lr: Float?
 
-    @Option(help: "Peak learning rate of stages 2 + 3.")
+    @Option(parsing: .unconditional, help: "Peak learning rate of stages 2 + 3.")
     var retrainLr: Float?
 
-    @Option(help: "Batch size.")
+    @Option(parsing: .unconditional, help: "Batch size (clamped to the number of training images).")
     var batchSize = 100
 
     @Option(help: "How the zeros are shared among layers: per-layer (one sparsity), global (one ranking) or erk (small layers denser; docs/METHOD.md).")
@@ -93,10 +96,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "cosine, one-cycle or constant.")
     var schedule = "cosine"
 
-    @Option(help: "Use only the first N training images (quick runs).")
+    @Option(parsing: .unconditional, help: "Use only the first N training images (quick runs).")
     var trainLimit: Int?
 
-    @Option(help: "Use only the first N test images.")
+    @Option(parsing: .unconditional, help: "Use only the first N test images.")
     var testLimit: Int?
 
     @Option(help: "Training-image augmentation: none, shift (±2 pixels) or crop-flip (CIFAR-10: pad 4, crop, mirror).")
@@ -112,7 +115,7 @@ struct TrainCommand: ParsableCommand {
         valueName: "dir"))
     var teacherDirectory: String?
 
-    @Option(help: "Softmax temperature T of the --distill teacher term.")
+    @Option(parsing: .unconditional, help: "Softmax temperature T of the --distill teacher term.")
     var distillTemperature: Float = 4
 
     @Flag(help: "No progress bar.")
@@ -130,6 +133,8 @@ struct TrainCommand: ParsableCommand {
         var layerSparsity: [Double]
         var stages: [StageRecord]
         var integerTestAccuracy: Double?
+        /// Test images the accuracies were measured on.
+        var testImages: Int
     }
 
     func makeRecipe() throws -> Recipe {
@@ -143,6 +148,7 @@ struct TrainCommand: ParsableCommand {
         guard (0 ..< 1).contains(sparsity) else { throw ValidationError("--sparsity must be in [0, 1)") }
         var r = Recipe(method: method, sparsity: method == .sparseTernary ? sparsity : 0, epochs: e.map { $0! }, seed: seed)
         if method == .sparseTernary && e.count != 3 { throw ValidationError("sparse-ternary needs --epochs a,b,c") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         r.batchSize = batchSize
         if let lambdaL2 { r.lambdaL2 = lambdaL2 }
         if let lambdaQ { r.lambdaQ = lambdaQ }
@@ -160,8 +166,11 @@ struct TrainCommand: ParsableCommand {
         }
         r.augmentation = a == .none ? nil : a
         if let trainLimit {
-            guard trainLimit > 0 else { throw ValidationError("--train-limit must be positive") }
+            guard trainLimit > 0 else { throw ValidationError("--train-limit must be positive (got \(trainLimit))") }
             r.trainLimit = trainLimit
+        }
+        if let testLimit, testLimit < 1 {
+            throw ValidationError("--test-limit must be positive (got \(testLimit))")
         }
         if let distill {
             guard method == .sparseTernary else { throw ValidationError("--distill needs --recipe sparse-ternary") }
@@ -186,11 +195,15 @@ struct TrainCommand: ParsableCommand {
             }
             return k
         }
+        try checkOutputDirectory(output)
         let train = try Dataset.load(directory: data, kind: kind, split: .train, limit: trainLimit)
         let test = try Dataset.load(directory: data, kind: train.kind, split: .test, limit: testLimit)
+        guard train.count > 0, test.count > 0 else {
+            throw InputError("\(data): the \(train.count == 0 ? "training" : "test") split has no images")
+        }
         guard train.channels == architecture.input.channels, train.height == architecture.input.height,
               train.width == architecture.input.width else {
-            throw ValidationError("\(architecture.name) reads \(architecture.input.channels)×\(architecture.input.height)×\(architecture.input.width) images; \(train.kind.rawValue) has \(train.channels)×\(train.height)×\(train.width)")
+            throw InputError("\(architecture.name) reads \(architecture.input.channels)×\(architecture.input.height)×\(architecture.input.width) images; \(train.kind.rawValue) has \(train.channels)×\(train.height)×\(train.width)")
         }
         var externalTeacher: Network?
         if let teacherDirectory {
@@ -218,7 +231,7 @@ struct TrainCommand: ParsableCommand {
                          fraction: frac, stepFraction: Double(t.batch) / Double(t.batches),
                          suffix: String(format: "loss %.4f acc %.2f%% lr %.2e", t.loss, 100 * t.accuracy, t.learningRate))
             }
-            try TrainingCheckpoint.save(trainer, dataset: train.kind.rawValue, to: output)
+            try TrainingCheckpoint.save(trainer, dataset: train.kind.rawValue, testImages: test.count, to: output)
             let sp = trainer.network.sparsity.total
             if !quiet {
                 bar.finishLine()
@@ -233,19 +246,21 @@ struct TrainCommand: ParsableCommand {
             let cp = TrainingCheckpoint.checkpoint(trainer, dataset: train.kind.rawValue)
             let network = try cp.folded()
             integerAccuracy = try IntegerReference.accuracy(network: network, images: test.images, labels: test.labels)
-            try TrainingCheckpoint.checkpoint(trainer, dataset: train.kind.rawValue, integerTestAccuracy: integerAccuracy)
+            try TrainingCheckpoint.checkpoint(trainer, dataset: train.kind.rawValue, integerTestAccuracy: integerAccuracy,
+                                              testImages: test.count)
                 .write(to: output)
         }
         let sp = trainer.network.sparsity
         let summary = Summary(output: output, architecture: architecture.name, dataset: train.kind.rawValue, recipe: recipe,
                               epochs: recipe.totalEpochs, seconds: trainer.progress.stages.reduce(0) { $0 + $1.seconds },
                               testAccuracy: trainer.progress.lastTestAccuracy, sparsity: sp.total, layerSparsity: sp.layers,
-                              stages: trainer.progress.stages, integerTestAccuracy: integerAccuracy)
+                              stages: trainer.progress.stages, integerTestAccuracy: integerAccuracy,
+                              testImages: test.count)
         if json {
             print(try jsonString(summary))
         } else {
-            print(String(format: "%@: test accuracy %.2f%% float-simulated, %@ integer, sparsity %.2f%%, %.0f s",
-                         output, 100 * summary.testAccuracy,
+            print(String(format: "%@: test accuracy (%d images) %.2f%% float-simulated, %@ integer, sparsity %.2f%%, %.0f s",
+                         output, test.count, 100 * summary.testAccuracy,
                          integerAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a",
                          100 * summary.sparsity, summary.seconds))
         }

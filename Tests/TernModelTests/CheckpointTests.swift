@@ -139,7 +139,7 @@ let temporaryRootCleanup: Void = {
         try loadRejects({ j, _ in j["seed"] = "x" }, .json(path: "seed", problem: "expected an integer"))
         try loadRejects({ j, _ in j["stages"] = [["name": "s"]] }, .json(path: "stages[0].epochs", problem: "missing"))
         try loadRejects({ j, _ in j["surprise"] = 1 }, .json(path: "surprise", problem: "unknown key"))
-        try loadRejects({ j, _ in j["weights"] = "/etc/passwd" }, .json(path: "weights", problem: "must be a path relative to model.json"))
+        try loadRejects({ j, _ in j["weights"] = "/etc/passwd" }, .json(path: "weights", problem: "must be a file name or path inside the checkpoint directory (relative, no \"..\"), got \"/etc/passwd\""))
         try loadRejects({ _, t in t.tensors["layers.9.weight"] = .init(float32: [1], shape: [1]) },
                         .unexpectedTensor(name: "layers.9.weight"))
         try loadRejects({ _, t in t.tensors["layers.0.ternary"]!.dtype = .u8 },

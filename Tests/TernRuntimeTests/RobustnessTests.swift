@@ -115,9 +115,14 @@ import TernTestSupport
         let cut = Array(try deflate(tokens, level: 9).dropLast(9))
         #expect(engineError(try file(Self.net.layers, zlibStored: [1: cut]), mode: mode)
                 == .corruptSection(index: 2, problem: .inflate(.truncatedInput)))
-        // Garbage instead of a zlib stream.
+        // Garbage instead of a zlib stream: no zlib header, refused when the file is parsed (FORMAT.md §5).
         let garbage = [UInt8](repeating: 0x55, count: 40)
-        guard case .corruptSection(2, .inflate)? = engineError(try file(Self.net.layers, zlibStored: [1: garbage]), mode: mode) else {
+        #expect(throws: FormatError.badSection(index: 2, problem: .badZlibHeader)) {
+            try file(Self.net.layers, zlibStored: [1: garbage])
+        }
+        // Garbage behind a valid header (CINFO 7, FLG check bits right) reaches the inflater.
+        let body = [0x78, 0xDA] + garbage
+        guard case .corruptSection(2, .inflate)? = engineError(try file(Self.net.layers, zlibStored: [1: body]), mode: mode) else {
             Issue.record("expected an inflate error")
             return
         }

@@ -18,6 +18,11 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case countMismatch(images: String, imageCount: Int, labels: String, labelCount: Int)
     /// A label outside `0 ..< classes`.
     case labelOutOfRange(file: String, index: Int, label: Int, classes: Int)
+    /// The files are a known collection other than the one asked for (MNIST given as Fashion-MNIST, or the
+    /// reverse); recognized by the label file's first labels (`IDXLoader.knownLabelPrefixes`).
+    case kindMismatch(file: String, requested: Dataset.Kind, found: Dataset.Kind)
+    /// A split with no images.
+    case empty(file: String)
 
     public var description: String {
         switch self {
@@ -33,6 +38,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .countMismatch(let i, let ic, let l, let lc):
             return "count mismatch: \(i) has \(ic) images but \(l) has \(lc) labels"
         case .labelOutOfRange(let f, let i, let l, let c): return "\(f): label \(l) at index \(i) is not in 0..<\(c)"
+        case .kindMismatch(let f, let r, let found):
+            return "\(f): these are \(found.rawValue) files, not \(r.rawValue) (the labels are \(found.rawValue)'s)"
+        case .empty(let f): return "\(f): holds no images"
         }
     }
 }

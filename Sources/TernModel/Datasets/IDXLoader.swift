@@ -43,6 +43,11 @@ enum IDXLoader {
             throw .countMismatch(images: imagePath, imageCount: count, labels: labelPath, labelCount: labelCount)
         }
 
+        guard count > 0 else { throw .empty(file: imagePath) }
+        if let found = recognize(labels: labelBytes, split: split), found != kind {
+            throw .kindMismatch(file: labelPath, requested: kind, found: found)
+        }
+
         let n = min(count, limit ?? count)
         let labels = Array(labelBytes[8 ..< 8 + n])
         if let bad = labels.firstIndex(where: { $0 >= 10 }) {
@@ -51,6 +56,24 @@ enum IDXLoader {
         let images = Array(imageBytes[16 ..< 16 + n * rows * cols])
         return Dataset(kind: kind, split: split, images: images, labels: labels,
                        channels: 1, height: rows, width: cols, classes: 10)
+    }
+
+    /// The first 16 labels of each split of the two IDX collections, as published. MNIST and Fashion-MNIST share a
+    /// format and image size, so the files themselves must say which one they are; 16 labels of 10 classes leave a
+    /// 10⁻¹⁶ chance that other data is mistaken for either. Files that start differently (a subset, a
+    /// shuffled or custom set) are not recognized and taken as the kind asked for.
+    static let knownLabelPrefixes: [(kind: Dataset.Kind, split: Dataset.Split, labels: [UInt8])] = [
+        (.mnist, .train, [5, 0, 4, 1, 9, 2, 1, 3, 1, 4, 3, 5, 3, 6, 1, 7]),
+        (.mnist, .test, [7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5]),
+        (.fashionMNIST, .train, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5, 0, 9, 5, 5, 7, 9]),
+        (.fashionMNIST, .test, [9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1]),
+    ]
+
+    /// The collection whose published `split` label file `labels` (a whole IDX label file) starts like, if any.
+    static func recognize(labels: [UInt8], split: Dataset.Split) -> Dataset.Kind? {
+        guard labels.count >= 8 + 16 else { return nil }
+        let prefix = Array(labels[8 ..< 24])
+        return knownLabelPrefixes.first { $0.split == split && $0.labels == prefix }?.kind
     }
 
     private static func bigEndian(_ b: [UInt8], _ at: Int) -> UInt32 {

@@ -113,8 +113,12 @@ public final class Trainer {
         }
     }
 
+    /// The batch size a training set of `n` images is trained with: the recipe's, clamped to `n` so that a quick run
+    /// on fewer images than one batch (`--train-limit 50` with batch 100) trains on all of them in one step per epoch.
+    public func batchSize(for n: Int) -> Int { max(1, min(recipe.batchSize, n)) }
+
     /// Steps per epoch for a training set of `n` images (the last partial batch is dropped).
-    public func batches(for n: Int) -> Int { max(1, n / recipe.batchSize) }
+    public func batches(for n: Int) -> Int { max(1, n / batchSize(for: n)) }
 
     /// Trains one epoch, then measures test accuracy. Returns the mean training loss.
     @discardableResult
@@ -125,6 +129,8 @@ public final class Trainer {
         let st = stage(ofEpoch: epoch)
         let started = Date()
         applyQuantization()
+        precondition(train.count > 0, "an epoch needs at least one training image")
+        let batchSize = batchSize(for: train.count)
         let batches = batches(for: train.count)
         var rng = SplitMix64(seed: recipe.seed &+ 0x5EED &* UInt64(epoch + 1))
         let order = rng.permutation(train.count)
@@ -160,7 +166,7 @@ public final class Trainer {
                                  recipe: recipe)
                 }
             }
-            let idx = order[b * recipe.batchSize ..< (b + 1) * recipe.batchSize]
+            let idx = order[b * batchSize ..< (b + 1) * batchSize]
             let (pixels, rows) = augmentation == .none
                 ? (train.images, idx)
                 : (augmentation.batch(of: train, indices: idx, rng: &augmentationRng), ArraySlice(0 ..< idx.count))

@@ -71,7 +71,9 @@ public enum TrainingCheckpoint {
     // MARK: Checkpoint
 
     /// The checkpoint of the trainer's current network.
-    public static func checkpoint(_ trainer: Trainer, dataset: String, integerTestAccuracy: Double? = nil) -> Checkpoint {
+    /// `testImages`: how many test images the recorded accuracies were measured on.
+    public static func checkpoint(_ trainer: Trainer, dataset: String, integerTestAccuracy: Double? = nil,
+                                  testImages: Int? = nil) -> Checkpoint {
         let net = trainer.network
         let arch = net.architecture
         let inputs = weightInputShapes(arch)
@@ -96,7 +98,7 @@ public enum TrainingCheckpoint {
         }
         var cp = Checkpoint(architecture: arch, layers: layers, batchNormEpsilon: Double(WeightLayer.epsilon),
                             dataset: dataset, seed: Int(truncatingIfNeeded: trainer.recipe.seed), recipe: recipeJSON,
-                            stages: stages, integerTestAccuracy: integerTestAccuracy)
+                            stages: stages, integerTestAccuracy: integerTestAccuracy, testImages: testImages)
         cp.sparsity = cp.measuredSparsity()
         return cp
     }
@@ -110,8 +112,8 @@ public enum TrainingCheckpoint {
     // MARK: Training state
 
     /// Writes `train-state.safetensors` (first) and the checkpoint into `directory`, each atomically; at the end of
-    /// stage 1 the state also goes to `stage1-state.safetensors`, which later epochs leave alone.
-    public static func save(_ trainer: Trainer, dataset: String, to directory: String) throws {
+    /// stage 1 the state also goes to `stage1-state.safetensors` (before train-state), which later epochs leave alone.
+    public static func save(_ trainer: Trainer, dataset: String, testImages: Int? = nil, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var tensors: [String: Safetensors.Tensor] = [:]
         for (i, l) in trainer.network.weightLayers.enumerated() {
@@ -138,11 +140,14 @@ public enum TrainingCheckpoint {
             "dataset": dataset,
         ]
         let bytes = try Safetensors(tensors: tensors, metadata: metadata).serialized()
-        try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stateFileName))
+        // stage1-state before train-state: a kill between the two leaves train-state one epoch behind (the epoch is
+        // trained again on --resume, bit-identically, and rewrites stage1-state), never a train-state past stage 1
+        // without its stage1-state.
         if trainer.isAtEndOfStage1 {
             try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stage1StateFileName))
         }
-        try checkpoint(trainer, dataset: dataset).write(to: directory)
+        try AtomicFile.write(bytes, to: (directory as NSString).appendingPathComponent(stateFileName))
+        try checkpoint(trainer, dataset: dataset, testImages: testImages).write(to: directory)
     }
 
     /// Restores a trainer from `directory/train-state.safetensors`; the recipe, architecture and dataset must match.
@@ -154,6 +159,13 @@ public enum TrainingCheckpoint {
             throw ResumeError.recipeMismatch(saved: st.metadata["recipe"] ?? "none", requested: requested)
         }
         try load(st, path: path, dataset: dataset, into: trainer)
+        // A run killed by an older tern between train-state and stage1-state: the state is still stage 1's, so the
+        // missing half is the same bytes.
+        let stage1Path = (directory as NSString).appendingPathComponent(stage1StateFileName)
+        if trainer.isAtEndOfStage1 && !FileManager.default.fileExists(atPath: stage1Path) {
+            let bytes = [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+            try AtomicFile.write(bytes, to: stage1Path)
+        }
     }
 
     static func readState(_ path: String) throws -> Safetensors {
