@@ -14,11 +14,13 @@ struct BenchCommand: ParsableCommand {
             thread's CPU clock by default so other jobs on a shared machine disturb the numbers less. By default \
             every configuration runs on 1 thread and on all cores (--threads 1,0; each thread has its own engine and \
             arena; images/s adds the threads up — use --clock wall on an otherwise idle machine for throughput). \
-            --peer ort also runs tools/bench/ort_peer.py (float32 ONNX Runtime, 1 thread, the same dense network) \
-            in the same run and prints the speed ratio. Build with `TERN_NATIVE=1 swift build -c release` to use \
-            the host's popcount and vector instructions.
+            --peer ort also runs tools/bench/ort_peer.py (ONNX Runtime, 1 thread, the same dense network as float32 \
+            and as the int8 model quantize_dynamic makes of it) in the same run and prints the speed ratios; \
+            --peer inflate times inflating the artifact's zlib sections with TernInflate, system zlib, libdeflate \
+            and ISA-L (tools/bench/inflate_peer.py). Build with `TERN_NATIVE=1 swift build -c release` to use the \
+            host's popcount and vector instructions.
 
-            Example: tern bench Models/lfc-mnist-98/model.tern --batch 1,64 --peer ort
+            Example: tern bench Models/lfc-mnist-98/model.tern --batch 1,64 --peer ort,inflate
             """
     )
 
@@ -139,6 +141,8 @@ struct BenchRow: Codable {
 struct BenchRatio: Codable {
     var mode: String
     var batch: Int
+    /// The peer's mode: ORT `float32` or `int8`.
+    var peerMode: String
     var ternOverPeer: Double
 }
 
@@ -162,8 +166,8 @@ struct BenchReport: Codable {
             out += "| \(f1(r.p50)) | \(f1(r.p90)) | \(f1(r.p99)) | \(r.arenaBytes == 0 ? "-" : String(r.arenaBytes)) |\n"
         }
         if !ratios.isEmpty {
-            out += "\n| tern mode (1 thread) | batch | tern / ORT images/s (1 thread) |\n|---|---:|---:|\n"
-            for r in ratios { out += "| \(r.mode) | \(r.batch) | \(f1(r.ternOverPeer))× |\n" }
+            out += "\n| tern mode (1 thread) | batch | ORT model | tern / ORT images/s (1 thread) |\n|---|---:|---|---:|\n"
+            for r in ratios { out += "| \(r.mode) | \(r.batch) | \(r.peerMode) | \(f1(r.ternOverPeer))× |\n" }
         }
         return out
     }
@@ -180,8 +184,9 @@ func parseList(_ s: String, name: String) throws -> [String] {
 func ratios(_ tern: [BenchRow], _ peer: [BenchRow]) -> [BenchRatio] {
     var out: [BenchRatio] = []
     for t in tern where t.threads == 1 {
-        if let p = peer.first(where: { $0.batch == t.batch }) {
-            out.append(BenchRatio(mode: t.mode, batch: t.batch, ternOverPeer: t.imagesPerSecond / p.imagesPerSecond))
+        for p in peer where p.batch == t.batch {
+            out.append(BenchRatio(mode: t.mode, batch: t.batch, peerMode: p.mode,
+                                  ternOverPeer: t.imagesPerSecond / p.imagesPerSecond))
         }
     }
     return out
@@ -266,7 +271,7 @@ func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, d
     let path = FileManager.default.fileExists(atPath: "tools/bench/ort_peer.py") ? "tools/bench/ort_peer.py" : script
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", path, model, "--batch", batches.map(String.init).joined(separator: ","),
+    process.arguments = ["python3", path, model, "--int8", "--batch", batches.map(String.init).joined(separator: ","),
                          "--seconds", String(seconds), "--clock", clock, "--json"] + (data.map { ["--data", $0] } ?? [])
     let pipe = Pipe()
     process.standardOutput = pipe

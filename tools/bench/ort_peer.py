@@ -10,7 +10,7 @@ runtime's; `--check` confirms the predictions agree with an int64 numpy evaluati
 It then times ONNX Runtime with one thread (intra- and inter-op) at each batch size (images/s from the median
 batch time, thread CPU clock by default) and prints rows in the format `tern bench --json` uses.
 
-Usage: python3 tools/bench/ort_peer.py MODEL.tern [--batch 1,64] [--seconds 1] [--json] [--check 200]
+Usage: python3 tools/bench/ort_peer.py MODEL.tern [--batch 1,64] [--seconds 1] [--json] [--check 200] [--int8]
 Needs: pip install onnx onnxruntime numpy
 """
 import argparse
@@ -153,6 +153,18 @@ def build_onnx(net):
     return model.SerializeToString()
 
 
+def quantize_int8(float_model):
+    """The float model after onnxruntime.quantization.quantize_dynamic (int8 weights, dynamic uint8 activations)."""
+    import os
+    import tempfile
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = os.path.join(d, "float.onnx"), os.path.join(d, "int8.onnx")
+        open(src, "wb").write(float_model)
+        quantize_dynamic(src, dst, weight_type=QuantType.QInt8)
+        return open(dst, "rb").read()
+
+
 def integer_predictions(net, images):
     x = images.astype(np.int64)
     for l in net:
@@ -199,6 +211,9 @@ def main():
                     help="cpu: this thread's CPU time (ORT with one intra-op thread runs on the caller's thread)")
     ap.add_argument("--data", help="time on the first test images of this MNIST-style IDX directory (plain or .gz)")
     ap.add_argument("--check", type=int, default=0, help="compare ORT predictions with the integer dataflow on N images")
+    ap.add_argument("--int8", action="store_true",
+                    help="also time the int8 model onnxruntime.quantization.quantize_dynamic makes of it (the "
+                         "quantized network a user of ONNX Runtime would deploy; its predictions are close, not equal)")
     args = ap.parse_args()
     import onnxruntime as ort
 
@@ -207,7 +222,12 @@ def main():
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(build_onnx(net), opts, providers=["CPUExecutionProvider"])
+    float_model = build_onnx(net)
+    session = ort.InferenceSession(float_model, opts, providers=["CPUExecutionProvider"])
+    sessions = [("float32", session)]
+    if args.int8:
+        sessions.append(("int8", ort.InferenceSession(quantize_int8(float_model), opts,
+                                                      providers=["CPUExecutionProvider"])))
     fan_in = net[0]["w"].shape[1]
     batches = [int(b) for b in args.batch.split(",")]
     pool = (load_idx_images(args.data, max(max(batches), 64), fan_in) if args.data
@@ -218,8 +238,14 @@ def main():
         agree = float(np.mean(ort_pred == integer_predictions(net, imgs)))
         print("ORT float32 predictions agree with the integer dataflow on %.2f%% of %d images" % (agree * 100, args.check),
               file=sys.stderr)
+    if args.check and args.int8:
+        imgs = bench_images(args.check, fan_in)
+        q_pred = np.argmax(sessions[1][1].run(["logits"], {"images": imgs.astype(np.float32)})[0], axis=1)
+        agree = float(np.mean(q_pred == integer_predictions(net, imgs)))
+        print("ORT int8 predictions agree with the integer dataflow on %.2f%% of %d images" % (agree * 100, args.check),
+              file=sys.stderr)
     rows = []
-    for b in batches:
+    for (kind, session), b in [(s, b) for s in sessions for b in batches]:
         x = np.ascontiguousarray(pool[:b])
         session.run(["logits"], {"images": x})  # warm-up
         clock = time.thread_time if args.clock == "cpu" else time.perf_counter
@@ -232,15 +258,15 @@ def main():
         times.sort()
         pct = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1e6
         rate = b / (pct(0.5) / 1e6)  # from the median, like tern bench
-        rows.append(dict(engine="onnxruntime " + ort.__version__, mode="float32", batch=b, threads=1,
+        rows.append(dict(engine="onnxruntime " + ort.__version__, mode=kind, batch=b, threads=1,
                          imagesPerSecond=rate, microsecondsPerImage=1e6 / rate, p50=pct(0.5), p90=pct(0.9),
                          p99=pct(0.99), arenaBytes=0))
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         for r in rows:
-            print("ORT float32 batch %d: %.0f images/s (%.1f us/image)" % (r["batch"], r["imagesPerSecond"],
-                                                                            r["microsecondsPerImage"]))
+            print("ORT %s batch %d: %.0f images/s (%.1f us/image)" % (r["mode"], r["batch"], r["imagesPerSecond"],
+                                                                       r["microsecondsPerImage"]))
 
 
 if __name__ == "__main__":
