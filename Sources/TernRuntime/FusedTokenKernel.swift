@@ -154,6 +154,19 @@ enum FusedTokenKernel {
         let single = count == 1
         var sum: Int32 = 0
         if !single { acc.update(repeating: 0, count: count) }
+        /// Writes the current row's activations and moves to the next row.
+        @inline(__always) func finishRow() {
+            if single {
+                c.emit(0, 0, 0, row, sum)
+                sum = 0
+            } else {
+                for k in 0..<count { c.emit(k, 0, 0, row, acc[k]) }
+                acc.update(repeating: 0, count: count)
+            }
+            row &+= 1
+            rowStart = rowEnd
+            rowEnd &+= fanIn
+        }
         while let chunk = try reader.next() {
             guard let bytes = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { continue }
             let n = chunk.count
@@ -172,18 +185,7 @@ enum FusedTokenKernel {
                         guard index < total else {
                             throw .corruptSection(index: section, problem: .ternary(.overrun(offset: consumed &+ t)))
                         }
-                        repeat {
-                            if single {
-                                c.emit(0, 0, 0, row, sum)
-                                sum = 0
-                            } else {
-                                for k in 0..<count { c.emit(k, 0, 0, row, acc[k]) }
-                                acc.update(repeating: 0, count: count)
-                            }
-                            row &+= 1
-                            rowStart = rowEnd
-                            rowEnd &+= fanIn
-                        } while index >= rowEnd
+                        repeat { finishRow() } while index >= rowEnd
                     }
                     // +1 for an even token, −1 for an odd one: (v ^ m) − m negates when m = −1.
                     let m = -Int32(token & 1)
@@ -208,15 +210,6 @@ enum FusedTokenKernel {
             consumed &+= n
         }
         if lastWasSkip { throw .corruptSection(index: section, problem: .ternary(.trailingSkip)) }
-        while row < rows {
-            if single {
-                c.emit(0, 0, 0, row, sum)
-                sum = 0
-            } else {
-                for k in 0..<count { c.emit(k, 0, 0, row, acc[k]) }
-                acc.update(repeating: 0, count: count)
-            }
-            row &+= 1
-        }
+        while row < rows { finishRow() }
     }
 }

@@ -266,23 +266,32 @@ func benchImages(count: Int, elements: Int) -> [UInt8] {
 
 /// Runs tools/bench/ort_peer.py on the same artifact and parses its JSON rows.
 func runORTPeer(model: String, batches: [Int], seconds: Double, clock: String, data: String?) throws -> [BenchRow] {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools/bench/ort_peer.py").path
-    let path = FileManager.default.fileExists(atPath: "tools/bench/ort_peer.py") ? "tools/bench/ort_peer.py" : script
+    let output = try runBenchScript("ort_peer.py", arguments: [
+        model, "--int8", "--batch", batches.map(String.init).joined(separator: ","), "--seconds", String(seconds),
+        "--clock", clock, "--json",
+    ] + (data.map { ["--data", $0] } ?? []), install: "onnx onnxruntime numpy")
+    return try JSONDecoder().decode([BenchRow].self, from: output)
+}
+
+/// Runs `tools/bench/NAME` with python3 (from the checkout this binary was built in, or the current directory's)
+/// and returns what it printed; a failure names the pip packages it needs.
+func runBenchScript(_ name: String, arguments: [String], install: String) throws -> Data {
+    let relative = "tools/bench/" + name
+    let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(relative).path
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", path, model, "--int8", "--batch", batches.map(String.init).joined(separator: ","),
-                         "--seconds", String(seconds), "--clock", clock, "--json"] + (data.map { ["--data", $0] } ?? [])
+    process.arguments = ["python3", FileManager.default.fileExists(atPath: relative) ? relative : built] + arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw InputError("tools/bench/ort_peer.py failed (exit \(process.terminationStatus)); "
-            + "install its dependencies with: pip install onnx onnxruntime numpy")
+        throw InputError("\(relative) failed (exit \(process.terminationStatus)); "
+            + "install its dependencies with: pip install \(install)")
     }
-    return try JSONDecoder().decode([BenchRow].self, from: data)
+    return output
 }
 
 /// Carries non-Sendable values into `concurrentPerform`, whose iterations touch disjoint parts of them.

@@ -93,22 +93,8 @@ private func fastestPass(seconds: Double, _ body: () throws -> Void) throws -> D
 }
 
 private func runInflatePeerScript(model: String, seconds: Double) throws -> [String: Double?] {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("tools/bench/inflate_peer.py").path
-    let path = FileManager.default.fileExists(atPath: "tools/bench/inflate_peer.py")
-        ? "tools/bench/inflate_peer.py" : script
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", path, model, "--seconds", String(seconds)]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw InputError("tools/bench/inflate_peer.py failed (exit \(process.terminationStatus)); "
-            + "install its dependencies with: pip install deflate isal")
-    }
+    let output = try runBenchScript("inflate_peer.py", arguments: [model, "--seconds", String(seconds)],
+                                    install: "deflate isal")
     struct Output: Decodable { var peers: [String: Double?] }
-    return try JSONDecoder().decode(Output.self, from: data).peers
+    return try JSONDecoder().decode(Output.self, from: output).peers
 }
