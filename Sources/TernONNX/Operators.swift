@@ -16,6 +16,24 @@ enum ONNXOps {
         }
         func bad(_ reason: String) -> ONNXError { .badNode(node: node.label, opType: node.opType, reason: reason) }
         switch node.opType {
+        case "Quant" where (inputs.count > 2 && (inputs[1]?.count ?? 1) * (inputs[2]?.count ?? 1) != 1),
+             "BipolarQuant" where (inputs.count > 1 && (inputs[1]?.count ?? 1) != 1):
+            // A per-channel scale: weight quantizers, evaluated once by constant folding. The element rule is the
+            // per-tensor quantizer's, with that element's scale (and zero point).
+            let x = try input(0), scale = try input(1)
+            let zeroPoint = node.opType == "Quant" ? try input(2) : Tensor(scalar: 0)
+            guard let expanded = Tensor.broadcast(x, scale, { _, s in s }),
+                  let zps = Tensor.broadcast(expanded, zeroPoint, { _, z in z }), expanded.shape == x.shape,
+                  zps.shape == x.shape else {
+                throw bad("scale \(scale.shape) / zero point \(zeroPoint.shape) do not broadcast to \(x.shape)")
+            }
+            var out = x.data
+            for i in out.indices {
+                let constants1 = [node.inputs[1]: Tensor(scalar: expanded.data[i])]
+                    .merging(node.opType == "Quant" ? [node.inputs[2]: Tensor(scalar: zps.data[i]), node.inputs[3]: try input(3)] : [:]) { $1 }
+                out[i] = try Quantizer.read(node, constants: constants1).apply(x.data[i], channel: 0)
+            }
+            return Tensor(shape: x.shape, data: out)
         case "Quant", "BipolarQuant", "MultiThreshold":
             let q = try Quantizer.read(node, constants: constants)
             let x = try input(0)
@@ -104,7 +122,8 @@ enum ONNXOps {
 
     /// ONNX Reshape: `0` copies the input's dim, one `-1` is inferred.
     static func reshapeTarget(_ node: ONNXGraph.Node, from shape: [Int], to target: [Int]) throws(ONNXError) -> [Int] {
-        var out = target.enumerated().map { i, d in d == 0 && i < shape.count ? shape[i] : d }
+        let copyZeros = node.int("allowzero", default: 0) == 0
+        var out = target.enumerated().map { i, d in d == 0 && copyZeros && i < shape.count ? shape[i] : d }
         let total = shape.reduce(1, *)
         if let unknown = out.firstIndex(of: -1) {
             let known = out.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
