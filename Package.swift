@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(
             name: "TernONNXTests",
             dependencies: ["TernONNX", "TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

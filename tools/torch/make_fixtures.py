@@ -62,6 +62,8 @@ def main():
         train(model, x, y, args.epochs)
         path = os.path.join(args.out, f"{name}.onnx")
         tb.export(model, path, tb.to_input(samples[:1]))
+        if os.path.exists(path + ".data"):  # the exporter's scratch copy of the weights; the .onnx holds them inline
+            os.remove(path + ".data")
         wrapper = ModelWrapper(path)
         iname, oname = wrapper.graph.input[0].name, wrapper.graph.output[0].name
         logits = []

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import TernONNX
+
+/// Bad input is refused with an error that names what is wrong; nothing crashes.
+@Suite struct RefusalTests {
+    func importError(_ bytes: [UInt8]) -> ONNXError? {
+        do {
+            _ = try ONNXImporter.importGraph(try ONNXGraph(bytes: bytes))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func theTinyModelImports() throws {
+        let imported = try ONNXImporter.importGraph(try ONNXGraph(bytes: GraphBuilder.tinyMLP().bytes()))
+        #expect(imported.network.layers.count == 2)
+        #expect(imported.network.layers[0].record.outputBits == 2)
+    }
+
+    @Test func garbageIsNotAModel() {
+        let garbage = Array("this is not an ONNX file, just text\n".utf8) + [0xFF, 0xFF, 0xFF, 0x07]
+        switch importError(garbage) {
+        case .notProtobuf?, .badModel?: break
+        case let other: Issue.record("expected notProtobuf/badModel, got \(String(describing: other))")
+        }
+    }
+
+    @Test func truncatedFileIsRefused() throws {
+        let bytes = try BrevitasFixture("lfc").bytes
+        for cut in [7, bytes.count / 3, bytes.count - 5] {
+            switch importError(Array(bytes.prefix(cut))) {
+            case .notProtobuf?, .badModel?: break
+            case let other: Issue.record("cut at \(cut): expected notProtobuf/badModel, got \(String(describing: other))")
+            }
+        }
+    }
+
+    @Test func unknownOpIsNamed() {
+        var b = GraphBuilder.tinyMLP()
+        b.nodes[b.nodes.count - 1].output = ["logits"]
+        b.node("Softmax", ["logits"], "y", name: "probabilities")
+        #expect(importError(b.bytes()) == .unsupportedOp(node: "probabilities", opType: "Softmax", domain: ""))
+        #expect(ONNXError.unsupportedOp(node: "probabilities", opType: "Softmax", domain: "").description.contains("probabilities"))
+    }
+
+    @Test func nonTernaryWeightsAreNamed() {
+        var b = GraphBuilder.tinyMLP()
+        b.initializers[b.initializers.firstIndex { $0.name == "w2" }!].floatData = [1, -1, 0, 0.5, -1, 0]
+        guard case .notTernary(let node, let op, let reason)? = importError(b.bytes()) else {
+            Issue.record("expected notTernary")
+            return
+        }
+        #expect(node == "fc2" && op == "MatMul")
+        #expect(reason.contains("output channel 1"))
+    }
+
+    @Test func dynamicShapeIsRefused() {
+        var b = GraphBuilder.tinyMLP()
+        b.inputDims = ["batch", 1, "height", 4]
+        #expect(importError(b.bytes()) == .dynamicShape(tensor: "x", shape: "[batch, 1, height, 4]"))
+        // A symbolic batch axis alone is fine.
+        b.inputDims = ["batch", 1, 4, 4]
+        #expect(importError(b.bytes()) == nil)
+    }
+
+    @Test func cycleIsRefused() {
+        var b = GraphBuilder()
+        b.constant("w", [16, 16], [Float](repeating: 1, count: 256))
+        b.node("Add", ["x", "loop"], "sum", name: "join")
+        b.node("MatMul", ["sum", "w"], "loop", name: "back")
+        b.node("Identity", ["loop"], "y", name: "out")
+        #expect(importError(b.bytes()) == .cycle(node: "join", opType: "Add"))
+    }
+
+    @Test func missingInputIsNamed() {
+        var b = GraphBuilder.tinyMLP()
+        b.nodes[1].input[1] = "nowhere"
+        #expect(importError(b.bytes()) == .missingInput(node: "fc1", opType: "MatMul", tensor: "nowhere"))
+    }
+
+    @Test func perChannelActivationScaleIsRefused() {
+        var b = GraphBuilder.tinyMLP()
+        let i = b.initializers.firstIndex { $0.name == "s" }!
+        b.initializers[i].dims = [1, 3]
+        b.initializers[i].floatData = [0.25, 0.5, 0.25]
+        guard case .unsupported(let node, _, let reason)? = importError(b.bytes()) else {
+            Issue.record("expected unsupported")
+            return
+        }
+        #expect(node == "act1" && reason.contains("per-tensor"))
+    }
+
+    @Test func residualIsRefused() {
+        var b = GraphBuilder.tinyMLP()
+        b.nodes[b.nodes.count - 1].output = ["logits"]
+        b.node("Add", ["logits", "logits"], "y", name: "double")
+        guard case .unsupported(let node, _, _)? = importError(b.bytes()) else {
+            Issue.record("expected unsupported")
+            return
+        }
+        #expect(node == "double")
+    }
+
+    @Test func endingInAQuantizerIsRefused() {
+        var b = GraphBuilder.tinyMLP()
+        b.nodes.removeLast()
+        b.outputName = "a"
+        guard case .badModel(let reason)? = importError(b.bytes()) else {
+            Issue.record("expected badModel")
+            return
+        }
+        #expect(reason.contains("logits"))
+    }
+}
