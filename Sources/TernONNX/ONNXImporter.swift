@@ -102,11 +102,12 @@ public enum ONNXImporter {
                 result = value
             case ("Flatten", .features(var f)), ("Reshape", .features(var f)), ("Transpose", .features(var f)):
                 let total = f.shape.reduce(1, *)
-                var newShape: [Int]
+                let newShape: [Int]
                 switch node.opType {
                 case "Flatten":
-                    guard node.int("axis", default: 1) == 1 || node.int("axis", default: 1) == -(f.shape.count - 1) + 0 && f.shape.count == 2 else {
-                        throw unsupported("axis \(node.int("axis", default: 1)) (only 1: keep the batch axis)")
+                    let axis = node.int("axis", default: 1)
+                    guard axis == 1 || axis + f.shape.count == 1 else {
+                        throw unsupported("axis \(axis) (only 1: keep the batch axis)")
                     }
                     newShape = [1, total]
                 case "Reshape":
@@ -121,17 +122,12 @@ public enum ONNXImporter {
                     }
                     newShape = perm.map { f.shape[$0] }
                 }
-                if newShape == f.shape {
-                } else if newShape.count == 2, newShape[0] == 1 {
-                    f.flat = true
-                } else if newShape.count == 4, newShape[0] == 1, !f.flat || (f.map.height == 1 && f.map.width == 1),
-                          newShape.filter({ $0 != 1 }) == f.shape.filter({ $0 != 1 }), f.map.height * f.map.width == 1 || !f.flat {
-                    // Only size-1 axes moved: the same C×H×W map.
-                    guard newShape[1] == f.map.channels, newShape[2] == f.map.height, newShape[3] == f.map.width else {
-                        throw unsupported("shape \(f.shape) → \(newShape) changes the channel layout")
-                    }
-                    f.flat = false
-                } else {
+                let mapShape = [1, f.map.channels, f.map.height, f.map.width]
+                if newShape.count == 2, newShape[0] == 1 {
+                    f.flat = true                     // [N, C·H·W]: CHW order, whatever it was flattened from
+                } else if newShape == mapShape, !f.flat || f.map.height * f.map.width == 1 {
+                    f.flat = false                    // the same C×H×W map (only size-1 axes moved)
+                } else if newShape != f.shape {
                     throw unsupported("shape \(f.shape) → \(newShape); only flattening to [N, C·H·W] is supported")
                 }
                 f.shape = newShape
@@ -182,9 +178,9 @@ public enum ONNXImporter {
                 p.sources.append("\(node.label) (Relu)")
                 result = .pending(p)
             case ("Relu", .features(let f)):
+                // Codes are ordered like their values; with no negative value the Relu is the identity.
                 guard f.offset >= 0 else { throw unsupported("it clips activations whose real values go below 0") }
                 result = value
-                _ = f
             case ("Quant", .pending(let p)), ("BipolarQuant", .pending(let p)), ("MultiThreshold", .pending(let p)):
                 let q = try Quantizer.read(node, constants: g.constants)
                 let (layer, features) = try close(p, node: node, quantizer: q)

@@ -114,3 +114,38 @@ import Testing
         #expect(reason.contains("logits"))
     }
 }
+
+/// Layout ops: flattening is read, a transpose that reorders data is refused.
+@Suite struct LayoutTests {
+    func tinyConv(_ between: (inout GraphBuilder) -> Void) -> GraphBuilder {
+        var b = GraphBuilder()
+        b.inputDims = [1, 1, 4, 4]
+        b.constant("wc", [2, 1, 3, 3], (0..<18).map { Float([1, 0, -1][$0 % 3]) })
+        b.node("Conv", ["x", "wc"], "c", name: "conv", ints: ["pads": [1, 1, 1, 1]])
+        b.constant("s", [], [0.5]); b.constant("z", [], [0]); b.constant("bits", [], [2])
+        b.node("Quant", ["c", "s", "z", "bits"], "a", name: "act", domain: "qonnx.custom_op.general", int: ["signed": 0])
+        between(&b)
+        b.constant("wd", [32, 3], (0..<96).map { Float([1, 0, -1, 0][$0 % 4]) })
+        b.node("MatMul", [b.nodes.last!.output[0], "wd"], "y", name: "fc")
+        return b
+    }
+
+    @Test func flattenWithNegativeAxisIsRead() throws {
+        let b = tinyConv { $0.node("Flatten", ["a"], "f", name: "flatten", int: ["axis": -3]) }
+        let imported = try ONNXImporter.importGraph(try ONNXGraph(bytes: b.bytes()))
+        #expect(imported.network.layers.map(\.record.kind) == [.conv, .dense])
+        #expect(imported.network.layers[1].record.inChannels == 2 && imported.network.layers[1].record.inHeight == 4)
+    }
+
+    @Test func channelsLastTransposeIsRefused() throws {
+        let b = tinyConv { b in
+            b.node("Transpose", ["a"], "t", name: "nhwc", ints: ["perm": [0, 2, 3, 1]])
+            b.node("Flatten", ["t"], "f", name: "flatten")
+        }
+        guard case .unsupported(let node, let op, _)? = Result(catching: { try ONNXImporter.importGraph(try ONNXGraph(bytes: b.bytes())) }).failureValue else {
+            Issue.record("expected unsupported")
+            return
+        }
+        #expect(node == "nhwc" && op == "Transpose")
+    }
+}
