@@ -105,6 +105,9 @@ public struct ONNXGraph: Sendable {
             default: throw .dynamicShape(tensor: input.name, shape: described)
             }
         }
+        guard Tensor.elementCount(shape, limit: 1 << 24) != nil else {
+            throw .badModel("input '\(input.name)' has shape \(described): more than 2^24 values per image")
+        }
         guard shape.count == 2 || shape.count == 4 else {
             throw .badModel("input '\(input.name)' has shape \(described); Tern reads [N, C, H, W] or [N, K]")
         }
@@ -154,8 +157,9 @@ public struct ONNXGraph: Sendable {
             throw .badTensor(name: name, reason: "dims \(t.dims) out of range")
         }
         let shape = t.dims.map { Int($0) }
-        let count = shape.reduce(1, *)
-        guard count <= 1 << 28 else { throw .badTensor(name: name, reason: "\(count) elements is too many") }
+        guard let count = Tensor.elementCount(shape) else {
+            throw .badTensor(name: name, reason: "shape \(shape) holds more than 2^28 elements")
+        }
         let raw = [UInt8](t.rawData)
         func fromRaw<T>(_ type: T.Type, _ convert: (T) -> Float) throws(ONNXError) -> [Float] {
             let size = MemoryLayout<T>.size

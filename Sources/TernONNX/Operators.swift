@@ -126,13 +126,13 @@ enum ONNXOps {
         var out = target.enumerated().map { i, d in d == 0 && copyZeros && i < shape.count ? shape[i] : d }
         let total = shape.reduce(1, *)
         if let unknown = out.firstIndex(of: -1) {
-            let known = out.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
+            let known = Tensor.elementCount(out.enumerated().filter { $0.offset != unknown }.map(\.element)) ?? 0
             guard known > 0, total % known == 0 else {
                 throw .badNode(node: node.label, opType: node.opType, reason: "cannot reshape \(shape) to \(target)")
             }
             out[unknown] = total / known
         }
-        guard out.allSatisfy({ $0 >= 1 }), out.reduce(1, *) == total else {
+        guard out.allSatisfy({ $0 >= 1 }), Tensor.elementCount(out) == total else {
             throw .badNode(node: node.label, opType: node.opType, reason: "cannot reshape \(shape) to \(target)")
         }
         return out

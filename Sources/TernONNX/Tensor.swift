@@ -17,6 +17,18 @@ public struct Tensor: Equatable, Sendable {
     public var count: Int { data.count }
     public var rank: Int { shape.count }
 
+    /// The number of elements of `shape`, or nil when a dim is negative or the product overflows `limit`.
+    static func elementCount(_ shape: [Int], limit: Int = 1 << 28) -> Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= limit else { return nil }
+            n = p
+        }
+        return n
+    }
+
     /// Row-major strides of `shape`.
     static func strides(_ shape: [Int]) -> [Int] {
         var s = [Int](repeating: 1, count: shape.count)
@@ -44,8 +56,11 @@ public struct Tensor: Equatable, Sendable {
     /// Applies `f` elementwise with NumPy broadcasting; nil when the shapes do not broadcast.
     static func broadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor? {
         if a.shape == b.shape { return Tensor(shape: a.shape, data: zip(a.data, b.data).map(f)) }
-        if b.count == 1 { let y = b.data[0]; return Tensor(shape: broadcastShape(a.shape, b.shape)!, data: a.data.map { f($0, y) }) }
-        guard let shape = broadcastShape(a.shape, b.shape) else { return nil }
+        if b.count == 1, let shape = broadcastShape(a.shape, b.shape), shape.count == a.rank {
+            let y = b.data[0]
+            return Tensor(shape: shape, data: a.data.map { f($0, y) })
+        }
+        guard let shape = broadcastShape(a.shape, b.shape), elementCount(shape) != nil else { return nil }
         let n = shape.count
         let outStrides = strides(shape)
         func inputStrides(_ s: [Int]) -> [Int] {

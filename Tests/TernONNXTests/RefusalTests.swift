@@ -65,6 +65,22 @@ import Testing
         #expect(importError(b.bytes()) == nil)
     }
 
+    @Test func hugeDimensionsAreRefusedBeforeAllocating() {
+        var b = GraphBuilder.tinyMLP()
+        b.initializers[b.initializers.firstIndex { $0.name == "w2" }!].dims = [1 << 40, 1 << 40]
+        guard case .badTensor(let name, _)? = importError(b.bytes()) else {
+            Issue.record("expected badTensor")
+            return
+        }
+        #expect(name == "w2")
+        b = GraphBuilder.tinyMLP()
+        b.inputDims = [1, 1 << 19, 1 << 19, 4]
+        guard case .badModel? = importError(b.bytes()) else {
+            Issue.record("expected badModel for a huge input")
+            return
+        }
+    }
+
     @Test func cycleIsRefused() {
         var b = GraphBuilder()
         b.constant("w", [16, 16], [Float](repeating: 1, count: 256))
