@@ -112,7 +112,7 @@ public enum ONNXImporter {
                     newShape = [1, total]
                 case "Reshape":
                     guard let target = constant(1) else { throw unsupported("its shape input must be a constant") }
-                    newShape = try ONNXOps.reshapeTarget(node, from: f.shape, to: target.data.map { Int($0) })
+                    newShape = try ONNXOps.reshapeTarget(node, from: f.shape, to: target.data)
                 default:
                     let perm = node.ints("perm") ?? Array((0..<f.shape.count).reversed())
                     guard perm.sorted() == Array(0..<f.shape.count) else { throw unsupported("perm \(perm)") }

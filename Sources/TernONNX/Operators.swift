@@ -109,7 +109,7 @@ enum ONNXOps {
             return Tensor(shape: [outer, x.count / max(outer, 1)], data: x.data)
         case "Reshape":
             let x = try input(0), target = try input(1)
-            return Tensor(shape: try reshapeTarget(node, from: x.shape, to: target.data.map { Int($0) }), data: x.data)
+            return Tensor(shape: try reshapeTarget(node, from: x.shape, to: target.data), data: x.data)
         case "Transpose":
             let x = try input(0)
             let perm = node.ints("perm") ?? Array((0..<x.rank).reversed())
@@ -121,7 +121,11 @@ enum ONNXOps {
     }
 
     /// ONNX Reshape: `0` copies the input's dim, one `-1` is inferred.
-    static func reshapeTarget(_ node: ONNXGraph.Node, from shape: [Int], to target: [Int]) throws(ONNXError) -> [Int] {
+    static func reshapeTarget(_ node: ONNXGraph.Node, from shape: [Int], to values: [Float]) throws(ONNXError) -> [Int] {
+        guard values.allSatisfy({ $0 == $0.rounded() && $0 >= -1 && $0 <= Float(1 << 28) }) else {
+            throw .badNode(node: node.label, opType: node.opType, reason: "shape \(values) is not a list of dims")
+        }
+        let target = values.map { Int($0) }
         let copyZeros = node.int("allowzero", default: 0) == 0
         var out = target.enumerated().map { i, d in d == 0 && copyZeros && i < shape.count ? shape[i] : d }
         let total = shape.reduce(1, *)

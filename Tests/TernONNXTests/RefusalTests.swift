@@ -81,6 +81,19 @@ import Testing
         }
     }
 
+    @Test func nonIntegerReshapeTargetIsRefused() {
+        // Found by MutationTests at 40,000 mutations: a float → Int conversion trapped on 1e30.
+        for bad: [Float] in [[1e30, -1], [1, 0.5], [-7, 16]] {
+            var b = GraphBuilder.tinyMLP()
+            b.initializers[b.initializers.firstIndex { $0.name == "shape" }!].floatData = bad
+            guard case .badNode(let node, let op, _)? = importError(b.bytes()) else {
+                Issue.record("\(bad): expected badNode")
+                continue
+            }
+            #expect(node == "reshape_0" && op == "Reshape")
+        }
+    }
+
     @Test func cycleIsRefused() {
         var b = GraphBuilder()
         b.constant("w", [16, 16], [Float](repeating: 1, count: 256))
