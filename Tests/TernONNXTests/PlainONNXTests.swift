@@ -57,6 +57,25 @@ import Testing
         #expect(agreement.maxLogitError < 1e-3)
     }
 
+    @Test func bipolarQuantWeightsAreBinaryTernaryWeights() throws {
+        var b = GraphBuilder.tinyMLP()
+        // fc2's weights: BipolarQuant(latent, per-output scale) = ±scale_c, no zeros.
+        b.constant("latent", [3, 2], [0.3, -0.1, -0.2, 0.4, 0.0, -0.5])
+        b.constant("wscale", [1, 2], [0.75, 1.5])
+        b.node("BipolarQuant", ["latent", "wscale"], "w2q", name: "wq", domain: "qonnx.custom_op.general")
+        b.nodes.swapAt(b.nodes.count - 1, b.nodes.count - 2)
+        b.nodes[b.nodes.count - 1].input[1] = "w2q"
+        let graph = try ONNXGraph(bytes: b.bytes())
+        let imported = try ONNXImporter.importGraph(graph)
+        // Artifact order [out][in]: column o of the latent, signs with sign(0) = +1.
+        #expect(imported.network.layers[1].weights == [1, -1, 1, -1, 1, -1])
+        let logits = try compileAndRun(imported.network, images: [UInt8](0..<16).map { $0 * 16 }, count: 1).logits
+        let graphOut = try Evaluator(graph).run(Agreement.graphInput([UInt8](0..<16).map { $0 * 16 }, image: 0,
+                                                                   shape: [1, 1, 4, 4], scale: 1.0 / 255, offset: 0)).outputs[0]
+        let unit = Double(sign: .plus, exponent: -Int(imported.network.layers[1].record.logitFractionBits), significand: 1)
+        for (a, g) in zip(logits, graphOut.data) { #expect(abs(Double(a) * unit - Double(g)) < 1e-4) }
+    }
+
     @Test func paddingBipolarCodesIsRefused() throws {
         var b = GraphBuilder()
         b.inputDims = [1, 1, 4, 4]
