@@ -27,11 +27,15 @@ enum ONNXOps {
                   zps.shape == x.shape else {
                 throw bad("scale \(scale.shape) / zero point \(zeroPoint.shape) do not broadcast to \(x.shape)")
             }
+            // Read the attributes once with the first element's parameters, then swap in each element's.
+            let first = [node.inputs[1]: Tensor(scalar: expanded.data[0])]
+                .merging(node.opType == "Quant" ? [node.inputs[2]: Tensor(scalar: zps.data[0]), node.inputs[3]: try input(3)] : [:]) { $1 }
+            let template = try Quantizer.read(node, constants: first)
             var out = x.data
             for i in out.indices {
-                let constants1 = [node.inputs[1]: Tensor(scalar: expanded.data[i])]
-                    .merging(node.opType == "Quant" ? [node.inputs[2]: Tensor(scalar: zps.data[i]), node.inputs[3]: try input(3)] : [:]) { $1 }
-                out[i] = try Quantizer.read(node, constants: constants1).apply(x.data[i], channel: 0)
+                let q = template.with(scale: expanded.data[i], zeroPoint: zps.data[i])
+                guard q.isValid else { throw bad("element \(i): scale \(expanded.data[i]) / zero point \(zps.data[i]) is not usable") }
+                out[i] = q.apply(x.data[i], channel: 0)
             }
             return Tensor(shape: x.shape, data: out)
         case "Quant", "BipolarQuant", "MultiThreshold":

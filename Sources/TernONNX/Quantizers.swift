@@ -127,6 +127,25 @@ enum Quantizer: Sendable {
         }
     }
 
+    /// The same quantizer with another scale (and, for `Quant`, zero point): per-channel weight quantizers.
+    func with(scale: Float, zeroPoint: Float) -> Quantizer {
+        switch self {
+        case .quant(_, _, let low, let high, let rounding):
+            .quant(scale: scale, zeroPoint: zeroPoint, low: low, high: high, rounding: rounding)
+        case .bipolar: .bipolar(scale: scale)
+        case .multiThreshold: self
+        }
+    }
+
+    /// Whether the parameters satisfy what `read` checks for a per-tensor quantizer.
+    var isValid: Bool {
+        switch self {
+        case .quant(let s, let z, _, _, _): s.isFinite && s > 0 && z.isFinite && z == z.rounded()
+        case .bipolar(let s): s.isFinite && s > 0
+        case .multiThreshold: true
+        }
+    }
+
     /// Number of distinct codes.
     var levels: Int {
         switch self {
