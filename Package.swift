@@ -8,6 +8,7 @@
 //   TernTrain                    — the three-stage trainer (Foundation)
 //   TernZlib                     — thin Swift wrapper over system zlib (host side and tests only)
 //   TernCompiler                 — checkpoint → .tern, size report (Foundation, system zlib)
+//   TernONNX                     — QONNX/ONNX → the same IntegerNetwork folding produces, float evaluator (swift-protobuf)
 //   tern                         — the command-line front end
 import PackageDescription
 
@@ -32,6 +33,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Dependency-free core (also built as Embedded Swift by tools/check-embedded).
@@ -45,11 +47,17 @@ let package = Package(
         .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
         .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernRuntime", "TernZlib", "CZlib"]),
+        // ONNX/QONNX import (onnx.pb.swift is generated once and committed: tools/generate-onnx-proto).
+        .target(
+            name: "TernONNX",
+            dependencies: ["TernModel", "TernFormat", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/onnx.proto"]
+        ),
         .executableTarget(
             name: "tern",
             dependencies: [
                 "TernFormat", "TernInflate", "TernRuntime", "TernModel", "TernTrain", "TernCompiler", "TernZlib",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TernONNX", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -68,6 +76,11 @@ let package = Package(
         .testTarget(name: "TernCompilerTests", dependencies: ["TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"]),
         // The command-line tool as a user meets it: runs the built `tern` binary and checks exit codes and messages.
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernFormat", "TernTestSupport"]),
+        .testTarget(
+            name: "TernONNXTests",
+            dependencies: ["TernONNX", "TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,7 +11,7 @@ extension CompileTarget: ExpressibleByArgument {}
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compile a trained checkpoint (model.json + model.safetensors) into a .tern artifact.",
+        abstract: "Compile a trained checkpoint (model.json + model.safetensors) or a QONNX/ONNX model into a .tern artifact.",
         discussion: """
             Folds batch-norm and the activation quantizers into per-channel integer thresholds (a negative \
             batch-norm scale negates the channel's weights) and the last layer into a fixed-point affine; removes \
@@ -31,14 +31,24 @@ struct CompileCommand: ParsableCommand {
             the test split of DATA_DIR (all of it, or --count images) and fails on any difference in a prediction \
             or a logit.
 
+            A .onnx file is read as QONNX as Brevitas/qonnx export it (weight Quant with 2-bit narrow signed or \
+            BipolarQuant weights; activation Quant, BipolarQuant, MultiThreshold; BatchNormalization, Conv, \
+            MatMul/Gemm, MaxPool, Flatten/Reshape/Transpose, Relu, constant Add/Sub/Mul/Div), or as plain ONNX \
+            whose weights hold only {−a, 0, +a} per output channel. The graph's float input is taken to be \
+            --input-scale · pixel + --input-offset (default pixel / 255). Anything Tern cannot represent exactly \
+            is refused naming the node, its op type and the reason (docs/ONNX.md). With --verify, the artifact is \
+            also checked against the graph's own float output (an in-tree evaluator of those ops): the report \
+            counts agreeing predictions and explains each difference (a threshold or logit tie).
+
             Examples:
               tern compile runs/lfc98/model.json -o Models/lfc-mnist-98/model.tern
               tern compile model.json -o m3.tern --target cortex-m3 --verify DIR --count 1000
+              tern compile lfc.onnx -o lfc.tern --verify DIR
               tern compile Models/lfc-mnist-98/model.tern -o lfc98-speed.tern --optimize speed --target cortex-m4
             """
     )
 
-    @Argument(help: "The checkpoint's model.json (or the directory holding it), or a .tern to re-encode.")
+    @Argument(help: "The checkpoint's model.json (or the directory holding it), a .onnx file, or a .tern to re-encode.")
     var model: String
 
     @Option(help: "What each section's encoding is chosen for: size, speed or balanced.")
@@ -65,6 +75,15 @@ struct CompileCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of test images to verify (default: the whole test split).")
     var count: Int?
 
+    @Option(help: "ONNX only: the graph's input is input-scale · pixel + input-offset.")
+    var inputScale: Double = 1.0 / 255
+
+    @Option(help: "ONNX only: see --input-scale.")
+    var inputOffset: Double = 0
+
+    @Option(help: "ONNX only: the dataset name for the artifact's metadata (default: --verify's folder name).")
+    var dataset: String?
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -72,10 +91,17 @@ struct CompileCommand: ParsableCommand {
         if let ramKiB, ramKiB < 8 { throw ValidationError("--ram must be at least 8 (KiB)") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
         if count != nil && verify == nil { throw ValidationError("--count needs --verify DATA_DIR") }
+        if !(inputScale.isFinite && inputScale > 0) || !inputOffset.isFinite {
+            throw ValidationError("--input-scale must be finite and > 0, --input-offset finite")
+        }
     }
 
     func run() throws {
         if model.hasSuffix(".tern") { return try reencode() }
+        if model.lowercased().hasSuffix(".onnx") {
+            try runONNX()
+            return
+        }
         var (network, description) = try loadAndFold(model, name: name ?? defaultModelName(output))
         // The checkpoint's own integer-reference run comes first: on the full test set it also provides
         // `quality.integer_accuracy` when the trainer did not record it.
@@ -139,6 +165,9 @@ struct CompileSummary: Encodable {
     var removedChannels: Int
     var layers: [Layer]
     var verification: VerificationSummary?
+    /// ONNX input only: each layer's source nodes, and the agreement with the graph's own output.
+    var onnxLayers: [String]?
+    var onnxAgreement: ONNXAgreementSummary?
 
     init(_ a: CompiledArtifact, source: IntegerNetwork, output: String, target: CompileTarget,
          verification: VerificationSummary?) {
@@ -186,6 +215,12 @@ struct CompileSummary: Encodable {
             + (largestWindowBits == 0 ? "no zlib section" : "largest zlib window 2^\(largestWindowBits)"))
         if removedChannels > 0 { lines.append("dead-neuron elimination removed \(removedChannels) hidden channels") }
         if let v = verification { lines.append(v.text) }
+        if let sources = onnxLayers {
+            lines.append("")
+            lines.append("ONNX nodes per layer:")
+            for (i, s) in sources.enumerated() { lines.append("  \(i): \(s)") }
+        }
+        if let a = onnxAgreement { lines.append(a.text) }
         return lines.joined(separator: "\n")
     }
 }
