@@ -8,6 +8,7 @@
 //   TernTrain                    — the three-stage trainer (Foundation)
 //   TernZlib                     — thin Swift wrapper over system zlib (host side and tests only)
 //   TernCompiler                 — checkpoint → .tern, size report (Foundation, system zlib)
+//   TernEstimate                 — FINN-style FPGA dataflow estimate of a .tern network (Foundation)
 //   tern                         — the command-line front end
 import PackageDescription
 
@@ -45,10 +46,11 @@ let package = Package(
         .target(name: "TernModel", dependencies: ["TernFormat", "TernZlib"]),
         .target(name: "TernTrain", dependencies: ["TernModel"], swiftSettings: nativeFlags),
         .target(name: "TernCompiler", dependencies: ["TernModel", "TernFormat", "TernRuntime", "TernZlib", "CZlib"]),
+        .target(name: "TernEstimate", dependencies: ["TernFormat"]),
         .executableTarget(
             name: "tern",
             dependencies: [
-                "TernFormat", "TernInflate", "TernRuntime", "TernModel", "TernTrain", "TernCompiler", "TernZlib",
+                "TernFormat", "TernInflate", "TernRuntime", "TernModel", "TernTrain", "TernCompiler", "TernZlib", "TernEstimate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "TernModelTests", dependencies: ["TernModel", "TernTestSupport"]),
         .testTarget(name: "TernTrainTests", dependencies: ["TernTrain", "TernModel", "TernTestSupport"]),
         .testTarget(name: "TernCompilerTests", dependencies: ["TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"]),
+        .testTarget(name: "TernEstimateTests", dependencies: ["TernEstimate"]),
         // The command-line tool as a user meets it: runs the built `tern` binary and checks exit codes and messages.
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernFormat", "TernTestSupport"]),
     ],
