@@ -54,6 +54,8 @@ public struct LayerEstimate: Sendable, Equatable, Codable {
 /// The whole pipeline under one encoding.
 public struct NetworkEstimate: Sendable, Equatable, Codable {
     public var encoding: WeightEncoding
+    /// Whether the folding was chosen for this encoding's own cycle counts (else: the dense folding, shared).
+    public var ownFolding = false
     public var layers: [LayerEstimate]
     public var clockMHz: Double
     public var bandwidthBytesPerCycle: Double
@@ -83,6 +85,15 @@ public enum DataflowModel {
         return layers.map { l in
             l.hasMatrix ? LayerFolding.cheapest(rows: l.rows, columns: l.columns, outputPositions: l.outputPositions,
                                                 cycleBudget: budget) : nil
+        }
+    }
+
+    /// Foldings that meet `targetFPS` with the sparse encoding's own cycle counts (fewer lanes than the dense ones).
+    public static func sparseFoldings(for layers: [MatrixLayer], targetFPS: Double, clockMHz: Double) -> [LayerFolding?] {
+        let budget = max(1, Int((clockMHz * 1e6 / max(targetFPS, 1e-9)).rounded(.down)))
+        return layers.map { l in
+            l.hasMatrix ? LayerFolding.cheapestSparse(rowNonzeros: l.rowNonzeros, columns: l.columns,
+                                                      outputPositions: l.outputPositions, cycleBudget: budget) : nil
         }
     }
 

@@ -48,4 +48,32 @@ public struct LayerFolding: Sendable, Equatable, Codable {
         }
         return best
     }
+
+    /// The cheapest folding for the sparse encoding: fewest lanes whose sparse cycles (busiest PE, input-stream floor)
+    /// fit `cycleBudget`. PE and SIMD are searched over powers of two and the full size, which keeps the search
+    /// small; the fully parallel folding when none fits.
+    public static func cheapestSparse(rowNonzeros: [Int], columns: Int, outputPositions: Int,
+                                      cycleBudget: Int) -> LayerFolding {
+        let rows = max(rowNonzeros.count, 1), columns = max(columns, 1)
+        var best = LayerFolding(pe: rows, simd: columns)
+        var bestCycles = Int.max
+        for pe in candidates(upTo: rows) {
+            for simd in candidates(upTo: columns) {
+                let f = LayerFolding(pe: pe, simd: simd)
+                let cycles = f.sparseCycles(rowNonzeros: rowNonzeros, columns: columns, outputPositions: outputPositions)
+                guard cycles <= cycleBudget else { continue }
+                let lanes = pe * simd, bestLanes = best.pe * best.simd
+                if lanes < bestLanes || (lanes == bestLanes && cycles < bestCycles) { best = f; bestCycles = cycles }
+            }
+        }
+        return best
+    }
+
+    static func candidates(upTo n: Int) -> [Int] {
+        var out: [Int] = []
+        var p = 1
+        while p < n { out.append(p); p *= 2 }
+        out.append(n)
+        return out
+    }
 }
