@@ -126,7 +126,7 @@ extension FPGAReport {
             for (i, e) in estimates.enumerated() {
                 let y = top + 18 + Double(i) * rowHeight
                 let w = max(1, barWidth * values[i] / maxValue)
-                s += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 14))\" text-anchor=\"end\">\(escape(e.encoding.label))</text>\n"
+                s += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 14))\" text-anchor=\"end\">\(escape(label(e)))</text>\n"
                 s += "<rect x=\"\(f(labelWidth))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowHeight - 6))\" "
                     + "fill=\"\(colors[i % colors.count])\"/>\n"
                 s += "<text x=\"\(f(labelWidth + w + 6))\" y=\"\(f(y + 14))\">\(count(values[i]))</text>\n"

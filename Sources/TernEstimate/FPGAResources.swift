@@ -13,7 +13,7 @@ public struct FPGAResources: Sendable, Equatable, Codable {
     public var sparseLaneAddLUTs: Double = 2
     /// …and its own copy of the input vector to read by index: LUTRAM of `columns` × input bits (RAM64X1, 64 words
     /// per LUT), double-buffered so the next vector is written while this one is read. A multiplexer tree over the
-    /// same inputs would cost ⌈(n − 1)/3⌉ LUTs per bit, about 20× more at n = 1024.
+    /// same inputs would cost ⌈(n − 1)/3⌉ LUTs per bit, about 10× more at n = 1024.
     public var sparseInputCopies: Int = 2
     /// LUTs per accumulator bit per PE (the adder) and per threshold per accumulator bit (the comparator).
     public var accumulatorLUTsPerBit: Double = 1

@@ -61,7 +61,6 @@ struct EstimateCommand: ParsableCommand {
         if compareWithFINN && (model != nil || svg != nil) {
             throw ValidationError("--validate takes no model and writes no SVG")
         }
-        if let svg { try checkOutputDirectory(svg) }
     }
 
     func run() throws {
@@ -73,6 +72,7 @@ struct EstimateCommand: ParsableCommand {
             return
         }
         guard let model else { return }
+        if let svg { try checkOutputFile(svg) }
         let (layers, title) = try loadEstimateLayers(model)
         let settings = EstimateSettings(clockMHz: clock, bandwidthBytesPerCycle: bandwidth)
         let report = FPGAReport(model: title, layers: layers, targetFPS: targetFPS, settings: settings)
@@ -104,4 +104,17 @@ func loadEstimateLayers(_ path: String) throws -> ([MatrixLayer], String) {
     }
     let name = network.name.isEmpty ? URL(fileURLWithPath: path).lastPathComponent : network.name
     return (layers, name)
+}
+
+/// Refuses an output file whose directory does not exist or that names a directory, before any work is done.
+private func checkOutputFile(_ path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw InputError("\(path): is a directory, not a file")
+    }
+    let parent = url.deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw InputError("\(path): directory \(parent) does not exist (create it first)")
+    }
 }
