@@ -16,7 +16,8 @@ struct EstimateCommand: ParsableCommand {
             rate. Each layer gets the cheapest folding that meets --target-fps; the same folding is then costed \
             three ways: dense binary (1 bit/weight, FINN's case), dense 2-bit ternary, and sparse ternary (only \
             nonzeros stored as sign + column index; zero weights cost no cycles, the busiest PE sets the pace). \
-            The memory-bound view streams the weights from DRAM at --bandwidth bytes per cycle and says which \
+            A fourth row folds the sparse unit for the same target with its own cycle counts: fewer lanes for the \
+            same frame rate. The memory-bound view streams the weights from DRAM at --bandwidth bytes per cycle and says which \
             layers wait on memory; the runtime's own .tern bytes per image get the same treatment. \
             The model and its validation against published FINN builds: docs/HARDWARE.md.
 
