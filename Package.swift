@@ -9,6 +9,7 @@
 //   TernZlib                     — thin Swift wrapper over system zlib (host side and tests only)
 //   TernCompiler                 — checkpoint → .tern, size report (Foundation, system zlib)
 //   TernONNX                     — QONNX/ONNX → the same IntegerNetwork folding produces, float evaluator (swift-protobuf)
+//   TernEstimate                 — FINN-style FPGA dataflow estimate of a .tern network (Foundation)
 //   tern                         — the command-line front end
 import PackageDescription
 
@@ -53,11 +54,12 @@ let package = Package(
             dependencies: ["TernModel", "TernFormat", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/onnx.proto"]
         ),
+        .target(name: "TernEstimate", dependencies: ["TernFormat"]),
         .executableTarget(
             name: "tern",
             dependencies: [
                 "TernFormat", "TernInflate", "TernRuntime", "TernModel", "TernTrain", "TernCompiler", "TernZlib",
-                "TernONNX", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TernONNX", "TernEstimate", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -74,6 +76,7 @@ let package = Package(
         .testTarget(name: "TernModelTests", dependencies: ["TernModel", "TernTestSupport"]),
         .testTarget(name: "TernTrainTests", dependencies: ["TernTrain", "TernModel", "TernTestSupport"]),
         .testTarget(name: "TernCompilerTests", dependencies: ["TernCompiler", "TernModel", "TernFormat", "TernRuntime", "TernTestSupport"]),
+        .testTarget(name: "TernEstimateTests", dependencies: ["TernEstimate"]),
         // The command-line tool as a user meets it: runs the built `tern` binary and checks exit codes and messages.
         .testTarget(name: "TernCLITests", dependencies: ["tern", "TernFormat", "TernTestSupport"]),
         .testTarget(

@@ -21,6 +21,7 @@ struct Tern: ParsableCommand {
             DemoCommand.self,
             CompileCommand.self,
             SizesCommand.self,
+            EstimateCommand.self,
             TrainCommand.self,
             EvalCommand.self,
             BenchTrainCommand.self,
