@@ -1,32 +1,73 @@
+import Foundation
+
 /// Single-precision matrix multiply for the trainer: `C[M×N] = op(A)[M×K] · op(B)[K×N] (+ C)`.
 ///
 /// Goto/BLIS structure: B is packed into `NR`-column panels and A into `MR`-row panels per `KC`-deep block, and an
-/// `MR × NR` register-tiled micro-kernel of `SIMD8<Float>` does the arithmetic. Work is split across threads by
-/// output columns (or rows) only; each element of C is reduced by one thread over k = 0 ..< K in order, so the
-/// result is bit-identical for any thread count. The products are written `a * b + c` (see docs/TOOLCHAIN.md:
+/// `MR × NR` register-tiled micro-kernel does the arithmetic: 6 × 16 of `SIMD8<Float>` (AVX2's 16 registers), or
+/// 8 × 32 of `SIMD16<Float>` where the build targets the host and the host has AVX-512 (32 registers). Work is
+/// split across threads by output columns (or rows) only; each element of C is reduced by one thread over
+/// k = 0 ..< K in order, one multiply-add per k, stored and reloaded at the same `KC` boundaries by either kernel,
+/// so the result is bit-identical for any thread count and either kernel. The products are written `a * b + c` (see docs/TOOLCHAIN.md:
 /// `addingProduct` calls `fmaf` without `-march`).
 public enum GEMM {
-    static let mr = 6
-    static let nr = 16
     static let kc = 256
     static let mc = 128
     static let nc = 512
 
     /// A row-major operand: element (i, j) of `op(X)` is `X[i * ld + j]`, or `X[j * ld + i]` when `transposed`.
+    /// A gathered operand has no stored X: element (i, j) of X is `base[rowOffsets[i] + columnOffsets[j]]`, which is
+    /// how a convolution's im2col matrix is read straight from its (padded) input while packing (`Im2Col.Gather`).
     public struct Operand {
         public var base: UnsafePointer<Float>
         public var ld: Int
         public var transposed: Bool
+        public var rowOffsets: UnsafePointer<Int>?
+        public var columnOffsets: UnsafePointer<Int>?
         public init(_ base: UnsafePointer<Float>, ld: Int, transposed: Bool = false) {
             self.base = base
             self.ld = ld
             self.transposed = transposed
         }
+        /// The gathered, untransposed operand `X[i][j] = base[rowOffsets[i] + columnOffsets[j]]`.
+        public init(_ base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, columnOffsets: UnsafePointer<Int>) {
+            self.base = base
+            ld = 0
+            transposed = false
+            self.rowOffsets = rowOffsets
+            self.columnOffsets = columnOffsets
+        }
+        @inline(__always) func at(_ i: Int, _ j: Int) -> Float {
+            if let rowOffsets, let columnOffsets { return base[rowOffsets[i] + columnOffsets[j]] }
+            return transposed ? base[j * ld + i] : base[i * ld + j]
+        }
     }
+
+    /// Whether `multiply` uses the 8 × 32 `SIMD16` kernel: only in builds for the host (`TERN_NATIVE`, so the
+    /// vectors are real AVX-512 registers) on an x86-64 Linux host whose CPU reports `avx512f`.
+    /// `TERN_GEMM_KERNEL=avx2` forces the 6 × 16 kernel (for comparisons).
+    public static let usesWideKernel: Bool = {
+        #if TERN_NATIVE && arch(x86_64) && os(Linux)
+        if ProcessInfo.processInfo.environment["TERN_GEMM_KERNEL"] == "avx2" { return false }
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+        return info.split(separator: "\n").contains { $0.hasPrefix("flags") && $0.split(separator: " ").contains("avx512f") }
+        #else
+        return false
+        #endif
+    }()
 
     /// `C = op(A) · op(B)` (or `C += …` when `accumulate`), C row-major with leading dimension `ldc`.
     public static func multiply(m: Int, n: Int, k: Int, a: Operand, b: Operand,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
+        if usesWideKernel {
+            multiply(Kernel8x32.self, m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+        } else {
+            multiply(Kernel6x16.self, m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// `multiply` with a given micro-kernel (tests compare the two).
+    static func multiply<K: MicroKernel>(_ kernel: K.Type, m: Int, n: Int, k: Int, a: Operand, b: Operand,
+                                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             if !accumulate { for i in 0 ..< m { (c + i * ldc).initialize(repeating: 0, count: n) } }
@@ -36,21 +77,22 @@ public enum GEMM {
         let parts = work < 1 << 18 ? 1 : Parallel.threadCount
         let cAddress = UInt(bitPattern: c)
         if n >= m {
-            Parallel.forEachSlice(count: n, granule: nr, parts: parts) { cols in
+            Parallel.forEachSlice(count: n, granule: K.nr, parts: parts) { cols in
                 let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
-                block(rows: 0 ..< m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+                block(K.self, rows: 0 ..< m, cols: cols, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             }
         } else {
-            Parallel.forEachSlice(count: m, granule: mr, parts: parts) { rows in
+            Parallel.forEachSlice(count: m, granule: K.mr, parts: parts) { rows in
                 let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
-                block(rows: rows, cols: 0 ..< n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+                block(K.self, rows: rows, cols: 0 ..< n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
             }
         }
     }
 
     /// One thread's share: rows × cols of C.
-    static func block(rows: Range<Int>, cols: Range<Int>, k: Int, a: Operand, b: Operand,
-                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    static func block<K: MicroKernel>(_: K.Type, rows: Range<Int>, cols: Range<Int>, k: Int, a: Operand, b: Operand,
+                                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let mr = K.mr, nr = K.nr
         let packB = UnsafeMutablePointer<Float>.allocate(capacity: kc * (nc + nr))
         let packA = UnsafeMutablePointer<Float>.allocate(capacity: kc * (mc + mr))
         let edge = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
@@ -78,12 +120,12 @@ public enum GEMM {
                             let bp = packB + jr * kcur
                             let cp = c + (ic + ir) * ldc + jc + jr
                             if mrem == mr && nrem == nr {
-                                kernel(kcur, ap, bp, cp, ldc, load)
+                                K.run(kcur, ap, bp, cp, ldc, load)
                             } else {
                                 for i in 0 ..< mr { for j in 0 ..< nr {
                                     edge[i * nr + j] = (load && i < mrem && j < nrem) ? cp[i * ldc + j] : 0
                                 } }
-                                kernel(kcur, ap, bp, edge, nr, true)
+                                K.run(kcur, ap, bp, edge, nr, true)
                                 for i in 0 ..< mrem { for j in 0 ..< nrem { cp[i * ldc + j] = edge[i * nr + j] } }
                             }
                             ir += mr
@@ -104,6 +146,36 @@ public enum GEMM {
     @inline(__always)
     static func pack(_ x: Operand, transposedSense: Bool, from d0: Int, _ depth: Int, cols j0: Int, _ count: Int,
                      width: Int, into out: UnsafeMutablePointer<Float>) {
+        if let rows = x.rowOffsets, let cols = x.columnOffsets {
+            // Gathered X (never transposed, so `transposedSense` says which index is the depth): the same values
+            // the stored path would read, so the packed panels are identical.
+            var p = 0
+            while p < count {
+                let w = min(width, count - p)
+                let panel = out + p * depth
+                if transposedSense {
+                    // value(d, j) = X[d0 + d][j0 + p + j]
+                    for d in 0 ..< depth {
+                        let src = x.base + rows[d0 + d]
+                        let dst = panel + d * width
+                        for j in 0 ..< w { dst[j] = src[cols[j0 + p + j]] }
+                        for j in w ..< width { dst[j] = 0 }
+                    }
+                } else {
+                    // value(d, j) = X[j0 + p + j][d0 + d]
+                    for j in 0 ..< width {
+                        if j < w {
+                            let src = x.base + rows[j0 + p + j]
+                            for d in 0 ..< depth { panel[d * width + j] = src[cols[d0 + d]] }
+                        } else {
+                            for d in 0 ..< depth { panel[d * width + j] = 0 }
+                        }
+                    }
+                }
+                p += width
+            }
+            return
+        }
         var p = 0
         while p < count {
             let w = min(width, count - p)
@@ -129,11 +201,59 @@ public enum GEMM {
         }
     }
 
-    /// The 6 × 16 micro-kernel: 12 accumulators of `SIMD8<Float>` plus two B vectors and one broadcast fit the
-    /// 16 vector registers of AVX2 (the 2-core Zen machines here report no AVX-512); `load` adds to the C tile.
+    /// `a · b + c`: a fused multiply-add when the build targets the host (`TERN_NATIVE=1` defines TERN_NATIVE and
+    /// adds `-march=native`); otherwise a separate multiply and add, because `addingProduct` without an FMA target
+    /// calls `fmaf` per lane (docs/TOOLCHAIN.md).
     @inline(__always)
-    static func kernel(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool) {
+    static func madd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
+        #if TERN_NATIVE
+        return c.addingProduct(a, b)
+        #else
+        return a * b + c
+        #endif
+    }
+
+    @inline(__always)
+    static func madd(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) -> SIMD16<Float> {
+        #if TERN_NATIVE
+        return c.addingProduct(a, b)
+        #else
+        return a * b + c
+        #endif
+    }
+
+    /// Reference triple loop (tests): same operand conventions, Double accumulation.
+    public static func reference(m: Int, n: Int, k: Int, a: Operand, b: Operand) -> [Float] {
+        var out = [Float](repeating: 0, count: m * n)
+        for i in 0 ..< m { for j in 0 ..< n {
+            var s = 0.0
+            for d in 0 ..< k {
+                let av = a.at(i, d), bv = b.at(d, j)
+                s += Double(av) * Double(bv)
+            }
+            out[i * n + j] = Float(s)
+        } }
+        return out
+    }
+}
+
+/// A register-tiled `mr × nr` micro-kernel: `C[mr × nr] (+)= Apanel · Bpanel` over `depth` steps, one multiply-add
+/// per step and element in k order (`load` adds to the C tile).
+protocol MicroKernel {
+    static var mr: Int { get }
+    static var nr: Int { get }
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool)
+}
+
+/// 6 × 16: 12 accumulators of `SIMD8<Float>` plus two B vectors and one broadcast fit the 16 vector registers of AVX2.
+enum Kernel6x16: MicroKernel {
+    static var mr: Int { 6 }
+    static var nr: Int { 16 }
+
+    @inline(__always)
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
@@ -150,12 +270,12 @@ public enum GEMM {
         for _ in 0 ..< depth {
             let b0 = bp.loadUnaligned(as: V.self)
             let b1 = bp.loadUnaligned(fromByteOffset: 32, as: V.self)
-            var s = V(repeating: ap[0]); c00 = madd(s, b0, c00); c01 = madd(s, b1, c01)
-            s = V(repeating: ap[1]); c10 = madd(s, b0, c10); c11 = madd(s, b1, c11)
-            s = V(repeating: ap[2]); c20 = madd(s, b0, c20); c21 = madd(s, b1, c21)
-            s = V(repeating: ap[3]); c30 = madd(s, b0, c30); c31 = madd(s, b1, c31)
-            s = V(repeating: ap[4]); c40 = madd(s, b0, c40); c41 = madd(s, b1, c41)
-            s = V(repeating: ap[5]); c50 = madd(s, b0, c50); c51 = madd(s, b1, c51)
+            var s = V(repeating: ap[0]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
+            s = V(repeating: ap[1]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
+            s = V(repeating: ap[2]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
+            s = V(repeating: ap[3]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
+            s = V(repeating: ap[4]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
+            s = V(repeating: ap[5]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
             ap += 6
             bp += 64
         }
@@ -165,31 +285,51 @@ public enum GEMM {
         st(c00, 0, 0); st(c01, 0, 1); st(c10, 1, 0); st(c11, 1, 1); st(c20, 2, 0); st(c21, 2, 1)
         st(c30, 3, 0); st(c31, 3, 1); st(c40, 4, 0); st(c41, 4, 1); st(c50, 5, 0); st(c51, 5, 1)
     }
+}
 
-    /// `a · b + c`: a fused multiply-add when the build targets the host (`TERN_NATIVE=1` defines TERN_NATIVE and
-    /// adds `-march=native`); otherwise a separate multiply and add, because `addingProduct` without an FMA target
-    /// calls `fmaf` per lane (docs/TOOLCHAIN.md).
+/// 8 × 32: 16 accumulators of `SIMD16<Float>` plus two B vectors and one broadcast, for AVX-512's 32 registers.
+/// On a build without AVX-512 the vectors are split in halves and spill, so `GEMM.usesWideKernel` picks it only
+/// where they are real registers.
+enum Kernel8x32: MicroKernel {
+    static var mr: Int { 8 }
+    static var nr: Int { 32 }
+
     @inline(__always)
-    static func madd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
-        #if TERN_NATIVE
-        return c.addingProduct(a, b)
-        #else
-        return a * b + c
-        #endif
-    }
-
-    /// Reference triple loop (tests): same operand conventions, Double accumulation.
-    public static func reference(m: Int, n: Int, k: Int, a: Operand, b: Operand) -> [Float] {
-        var out = [Float](repeating: 0, count: m * n)
-        for i in 0 ..< m { for j in 0 ..< n {
-            var s = 0.0
-            for d in 0 ..< k {
-                let av = a.transposed ? a.base[d * a.ld + i] : a.base[i * a.ld + d]
-                let bv = b.transposed ? b.base[j * b.ld + d] : b.base[d * b.ld + j]
-                s += Double(av) * Double(bv)
-            }
-            out[i * n + j] = Float(s)
-        } }
-        return out
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool) {
+        typealias V = SIMD16<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        let raw = UnsafeMutableRawPointer(c)
+        @inline(__always) func ld(_ i: Int, _ h: Int) -> V {
+            raw.loadUnaligned(fromByteOffset: (i * ldc + h * 16) * 4, as: V.self)
+        }
+        if load {
+            c00 = ld(0, 0); c01 = ld(0, 1); c10 = ld(1, 0); c11 = ld(1, 1); c20 = ld(2, 0); c21 = ld(2, 1)
+            c30 = ld(3, 0); c31 = ld(3, 1); c40 = ld(4, 0); c41 = ld(4, 1); c50 = ld(5, 0); c51 = ld(5, 1)
+            c60 = ld(6, 0); c61 = ld(6, 1); c70 = ld(7, 0); c71 = ld(7, 1)
+        }
+        var ap = a
+        var bp = UnsafeRawPointer(b)
+        for _ in 0 ..< depth {
+            let b0 = bp.loadUnaligned(as: V.self)
+            let b1 = bp.loadUnaligned(fromByteOffset: 64, as: V.self)
+            var s = V(repeating: ap[0]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
+            s = V(repeating: ap[1]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
+            s = V(repeating: ap[2]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
+            s = V(repeating: ap[3]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
+            s = V(repeating: ap[4]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
+            s = V(repeating: ap[5]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
+            s = V(repeating: ap[6]); c60 = GEMM.madd(s, b0, c60); c61 = GEMM.madd(s, b1, c61)
+            s = V(repeating: ap[7]); c70 = GEMM.madd(s, b0, c70); c71 = GEMM.madd(s, b1, c71)
+            ap += 8
+            bp += 128
+        }
+        @inline(__always) func st(_ v: V, _ i: Int, _ h: Int) {
+            raw.storeBytes(of: v, toByteOffset: (i * ldc + h * 16) * 4, as: V.self)
+        }
+        st(c00, 0, 0); st(c01, 0, 1); st(c10, 1, 0); st(c11, 1, 1); st(c20, 2, 0); st(c21, 2, 1)
+        st(c30, 3, 0); st(c31, 3, 1); st(c40, 4, 0); st(c41, 4, 1); st(c50, 5, 0); st(c51, 5, 1)
+        st(c60, 6, 0); st(c61, 6, 1); st(c70, 7, 0); st(c71, 7, 1)
     }
 }

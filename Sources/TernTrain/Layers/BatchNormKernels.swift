@@ -30,14 +30,17 @@ enum BatchNormKernels {
         return (mean, variance, sq)
     }
 
-    /// `normalized = (z − mean)·invStd`, `preActivation = γ·normalized + β`, and the layer output (the activation of
-    /// it, or it unchanged for the last layer).
+    /// `normalized = (z − mean)·invStd`, `preActivation = γ·normalized + β` (both written into the given buffers,
+    /// whose storage is kept when their length fits), and returns the layer output (the activation of it, or
+    /// `preActivation` itself for the last layer).
     static func normalize(_ z: [Float], rows: Int, channels n: Int, mean: [Float], invStd: [Float],
-                          gamma: [Float], beta: [Float], activation: ActivationQuantizer?)
-        -> (normalized: [Float], preActivation: [Float], output: [Float]) {
+                          gamma: [Float], beta: [Float], activation: ActivationQuantizer?,
+                          normalized xhat: inout [Float], preActivation pre: inout [Float]) -> [Float] {
         let count = rows * n
-        var xhat = [Float](repeating: 0, count: count), pre = xhat
-        var out = activation == nil ? [] : xhat
+        if xhat.count != count { xhat = [Float](unsafeUninitializedCapacity: count) { _, k in k = count } }
+        if pre.count != count { pre = [Float](unsafeUninitializedCapacity: count) { _, k in k = count } }
+        // Every element of all three is written below.
+        var out = activation == nil ? [] : [Float](unsafeUninitializedCapacity: count) { _, k in k = count }
         z.withUnsafeBufferPointer { zb in xhat.withUnsafeMutableBufferPointer { xb in
             pre.withUnsafeMutableBufferPointer { pb in out.withUnsafeMutableBufferPointer { ob in
                 nonisolated(unsafe) let (z, xh, y, out) = (zb, xb, pb, ob)
@@ -51,38 +54,43 @@ enum BatchNormKernels {
                 }
             } }
         } }
-        return (xhat, pre, activation == nil ? pre : out)
+        return activation == nil ? pre : out
     }
 
-    /// Backward through the activation's STE and batch norm (batch statistics): returns ∂L/∂z and the per-channel
-    /// Σ dy and Σ dy·normalized (β's and γ's gradients).
-    static func backward(_ gradOut: [Float], rows: Int, channels n: Int, preActivation: [Float],
+    /// Backward through the activation's STE and batch norm (batch statistics): writes ∂L/∂z into `dz` (`rows ×
+    /// channels` long) and returns the per-channel Σ dy and Σ dy·normalized (β's and γ's gradients).
+    static func backward(_ gradOut: [Float], into dz: inout [Float], rows: Int, channels n: Int, preActivation: [Float],
                          activation: ActivationQuantizer?, normalized: [Float], gamma: [Float], invStd: [Float])
-        -> (dz: [Float], sumDy: [Float], sumDyX: [Float]) {
-        var dy = gradOut
+        -> (sumDy: [Float], sumDyX: [Float]) {
+        precondition(dz.count == rows * n && gradOut.count == rows * n)
         var sumDy = [Float](repeating: 0, count: n), sumDyX = sumDy
         let p = parts(rows, n)
-        dy.withUnsafeMutableBufferPointer { db in preActivation.withUnsafeBufferPointer { pb in
-            normalized.withUnsafeBufferPointer { xb in
+        // dy = gradOut where the STE passes, else 0; computed in both passes rather than stored.
+        gradOut.withUnsafeBufferPointer { gb in dz.withUnsafeMutableBufferPointer { db in
+            preActivation.withUnsafeBufferPointer { pb in normalized.withUnsafeBufferPointer { xb in
                 sumDy.withUnsafeMutableBufferPointer { sb in sumDyX.withUnsafeMutableBufferPointer { sxb in
-                    nonisolated(unsafe) let (dy, pre, xh, sumDy, sumDyX) = (db, pb, xb, sb, sxb)
+                    nonisolated(unsafe) let (g, dz, pre, xh, sumDy, sumDyX) = (gb, db, pb, xb, sb, sxb)
+                    @inline(__always) func dy(_ i: Int) -> Float {
+                        if let activation, !activation.passes(pre[i]) { return 0 }
+                        return g[i]
+                    }
                     Parallel.forEachSlice(count: n, granule: 16, parts: p) { cs in
                         for r in 0 ..< rows { for c in cs {
                             let i = r * n + c
-                            if let activation, !activation.passes(pre[i]) { dy[i] = 0 }
-                            sumDy[c] += dy[i]; sumDyX[c] += dy[i] * xh[i]
+                            let d = dy(i)
+                            sumDy[c] += d; sumDyX[c] += d * xh[i]
                         } }
                     }
                     let invRows = 1 / Float(rows)
                     Parallel.forEachSlice(count: rows, parts: p) { rs in
                         for r in rs { for c in 0 ..< n {
                             let i = r * n + c
-                            dy[i] = gamma[c] * invStd[c] * (dy[i] - invRows * sumDy[c] - xh[i] * invRows * sumDyX[c])
+                            dz[i] = gamma[c] * invStd[c] * (dy(i) - invRows * sumDy[c] - xh[i] * invRows * sumDyX[c])
                         } }
                     }
                 } }
-            }
+            } }
         } }
-        return (dy, sumDy, sumDyX)
+        return (sumDy, sumDyX)
     }
 }
