@@ -23,18 +23,23 @@ public enum GEMM {
         public var transposed: Bool
         public var rowOffsets: UnsafePointer<Int>?
         public var columnOffsets: UnsafePointer<Int>?
+        /// Gathered only: `columnRuns[j]` ≥ 1 is how many columns from j on are stored consecutively
+        /// (`columnOffsets[j + t] = columnOffsets[j] + t` for t < columnRuns[j]), so packing can copy runs.
+        public var columnRuns: UnsafePointer<Int>?
         public init(_ base: UnsafePointer<Float>, ld: Int, transposed: Bool = false) {
             self.base = base
             self.ld = ld
             self.transposed = transposed
         }
         /// The gathered, untransposed operand `X[i][j] = base[rowOffsets[i] + columnOffsets[j]]`.
-        public init(_ base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, columnOffsets: UnsafePointer<Int>) {
+        public init(_ base: UnsafePointer<Float>, rowOffsets: UnsafePointer<Int>, columnOffsets: UnsafePointer<Int>,
+                    columnRuns: UnsafePointer<Int>) {
             self.base = base
             ld = 0
             transposed = false
             self.rowOffsets = rowOffsets
             self.columnOffsets = columnOffsets
+            self.columnRuns = columnRuns
         }
         @inline(__always) func at(_ i: Int, _ j: Int) -> Float {
             if let rowOffsets, let columnOffsets { return base[rowOffsets[i] + columnOffsets[j]] }
@@ -109,7 +114,14 @@ public enum GEMM {
                 var ic = rows.lowerBound
                 while ic < rows.upperBound {
                     let mcur = min(mc, rows.upperBound - ic)
-                    pack(a, transposedSense: a.transposed, from: pc, kcur, cols: ic, mcur, width: mr, into: packA)
+                    // Untransposed A is packed row by row (contiguous copies); the kernel reads A(i, d) at
+                    // panel[i·aRow + d·aStep] either way.
+                    let (aRow, aStep) = a.transposed ? (1, mr) : (kcur, 1)
+                    if a.transposed {
+                        pack(a, transposedSense: true, from: pc, kcur, cols: ic, mcur, width: mr, into: packA)
+                    } else {
+                        packRows(a, from: pc, kcur, rows: ic, mcur, width: mr, into: packA)
+                    }
                     var jr = 0
                     while jr < ncur {
                         let nrem = min(nr, ncur - jr)
@@ -120,12 +132,12 @@ public enum GEMM {
                             let bp = packB + jr * kcur
                             let cp = c + (ic + ir) * ldc + jc + jr
                             if mrem == mr && nrem == nr {
-                                K.run(kcur, ap, bp, cp, ldc, load)
+                                K.run(kcur, ap, aRow, aStep, bp, cp, ldc, load)
                             } else {
                                 for i in 0 ..< mr { for j in 0 ..< nr {
                                     edge[i * nr + j] = (load && i < mrem && j < nrem) ? cp[i * ldc + j] : 0
                                 } }
-                                K.run(kcur, ap, bp, edge, nr, true)
+                                K.run(kcur, ap, aRow, aStep, bp, edge, nr, true)
                                 for i in 0 ..< mrem { for j in 0 ..< nrem { cp[i * ldc + j] = edge[i * nr + j] } }
                             }
                             ir += mr
@@ -138,6 +150,33 @@ public enum GEMM {
             }
             jc += nc
         }
+    }
+
+    /// Packs rows `r0 ..< r0 + count` of an untransposed operand, columns `d0 ..< d0 + depth`, row after row
+    /// (`out[i · depth + d] = X(r0 + i, d0 + d)`), with zero rows up to a multiple of `width`. Gathered operands
+    /// are copied run by run.
+    static func packRows(_ x: Operand, from d0: Int, _ depth: Int, rows r0: Int, _ count: Int, width: Int,
+                         into out: UnsafeMutablePointer<Float>) {
+        for i in 0 ..< count {
+            let dst = out + i * depth
+            if let rows = x.rowOffsets, let cols = x.columnOffsets {
+                let src = x.base + rows[r0 + i]
+                if let runs = x.columnRuns {
+                    var d = 0
+                    while d < depth {
+                        let n = min(runs[d0 + d], depth - d)
+                        (dst + d).update(from: src + cols[d0 + d], count: n)
+                        d += n
+                    }
+                } else {
+                    for d in 0 ..< depth { dst[d] = src[cols[d0 + d]] }
+                }
+            } else {
+                dst.update(from: x.base + (r0 + i) * x.ld + d0, count: depth)
+            }
+        }
+        let padded = (count + width - 1) / width * width
+        if padded > count { (out + count * depth).update(repeating: 0, count: (padded - count) * depth) }
     }
 
     /// Packs a `depth × count` slab of an operand into panels `width` wide: panel p holds, for each depth step d,
@@ -238,11 +277,12 @@ public enum GEMM {
 }
 
 /// A register-tiled `mr × nr` micro-kernel: `C[mr × nr] (+)= Apanel · Bpanel` over `depth` steps, one multiply-add
-/// per step and element in k order (`load` adds to the C tile).
+/// per step and element in k order (`load` adds to the C tile). A(i, d) is `a[i · aRow + d · aStep]`; B is packed
+/// `nr` wide, step after step.
 protocol MicroKernel {
     static var mr: Int { get }
     static var nr: Int { get }
-    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool)
 }
 
@@ -252,7 +292,7 @@ enum Kernel6x16: MicroKernel {
     static var nr: Int { 16 }
 
     @inline(__always)
-    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool) {
         typealias V = SIMD8<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
@@ -265,18 +305,19 @@ enum Kernel6x16: MicroKernel {
             c00 = ld(0, 0); c01 = ld(0, 1); c10 = ld(1, 0); c11 = ld(1, 1); c20 = ld(2, 0); c21 = ld(2, 1)
             c30 = ld(3, 0); c31 = ld(3, 1); c40 = ld(4, 0); c41 = ld(4, 1); c50 = ld(5, 0); c51 = ld(5, 1)
         }
-        var ap = a
+        let a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow, a4 = a + 4 * aRow, a5 = a + 5 * aRow
+        var o = 0
         var bp = UnsafeRawPointer(b)
         for _ in 0 ..< depth {
             let b0 = bp.loadUnaligned(as: V.self)
             let b1 = bp.loadUnaligned(fromByteOffset: 32, as: V.self)
-            var s = V(repeating: ap[0]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
-            s = V(repeating: ap[1]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
-            s = V(repeating: ap[2]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
-            s = V(repeating: ap[3]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
-            s = V(repeating: ap[4]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
-            s = V(repeating: ap[5]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
-            ap += 6
+            var s = V(repeating: a0[o]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
+            s = V(repeating: a1[o]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
+            s = V(repeating: a2[o]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
+            s = V(repeating: a3[o]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
+            s = V(repeating: a4[o]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
+            s = V(repeating: a5[o]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
+            o += aStep
             bp += 64
         }
         @inline(__always) func st(_ v: V, _ i: Int, _ h: Int) {
@@ -295,7 +336,7 @@ enum Kernel8x32: MicroKernel {
     static var nr: Int { 32 }
 
     @inline(__always)
-    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    static func run(_ depth: Int, _ a: UnsafePointer<Float>, _ aRow: Int, _ aStep: Int, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ load: Bool) {
         typealias V = SIMD16<Float>
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
@@ -309,20 +350,22 @@ enum Kernel8x32: MicroKernel {
             c30 = ld(3, 0); c31 = ld(3, 1); c40 = ld(4, 0); c41 = ld(4, 1); c50 = ld(5, 0); c51 = ld(5, 1)
             c60 = ld(6, 0); c61 = ld(6, 1); c70 = ld(7, 0); c71 = ld(7, 1)
         }
-        var ap = a
+        let a0 = a, a1 = a + aRow, a2 = a + 2 * aRow, a3 = a + 3 * aRow, a4 = a + 4 * aRow, a5 = a + 5 * aRow
+        let a6 = a + 6 * aRow, a7 = a + 7 * aRow
+        var o = 0
         var bp = UnsafeRawPointer(b)
         for _ in 0 ..< depth {
             let b0 = bp.loadUnaligned(as: V.self)
             let b1 = bp.loadUnaligned(fromByteOffset: 64, as: V.self)
-            var s = V(repeating: ap[0]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
-            s = V(repeating: ap[1]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
-            s = V(repeating: ap[2]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
-            s = V(repeating: ap[3]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
-            s = V(repeating: ap[4]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
-            s = V(repeating: ap[5]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
-            s = V(repeating: ap[6]); c60 = GEMM.madd(s, b0, c60); c61 = GEMM.madd(s, b1, c61)
-            s = V(repeating: ap[7]); c70 = GEMM.madd(s, b0, c70); c71 = GEMM.madd(s, b1, c71)
-            ap += 8
+            var s = V(repeating: a0[o]); c00 = GEMM.madd(s, b0, c00); c01 = GEMM.madd(s, b1, c01)
+            s = V(repeating: a1[o]); c10 = GEMM.madd(s, b0, c10); c11 = GEMM.madd(s, b1, c11)
+            s = V(repeating: a2[o]); c20 = GEMM.madd(s, b0, c20); c21 = GEMM.madd(s, b1, c21)
+            s = V(repeating: a3[o]); c30 = GEMM.madd(s, b0, c30); c31 = GEMM.madd(s, b1, c31)
+            s = V(repeating: a4[o]); c40 = GEMM.madd(s, b0, c40); c41 = GEMM.madd(s, b1, c41)
+            s = V(repeating: a5[o]); c50 = GEMM.madd(s, b0, c50); c51 = GEMM.madd(s, b1, c51)
+            s = V(repeating: a6[o]); c60 = GEMM.madd(s, b0, c60); c61 = GEMM.madd(s, b1, c61)
+            s = V(repeating: a7[o]); c70 = GEMM.madd(s, b0, c70); c71 = GEMM.madd(s, b1, c71)
+            o += aStep
             bp += 128
         }
         @inline(__always) func st(_ v: V, _ i: Int, _ h: Int) {

@@ -55,6 +55,8 @@ enum Im2Col {
         var input: [Float]
         var rowOffsets: [Int]
         var columnOffsets: [Int]
+        /// See `GEMM.Operand.columnRuns`: taps (kx, c) of one kernel row lie side by side in the input.
+        var columnRuns: [Int]
 
         init(_ x: [Float], batch: Int, channels c: Int, height h: Int, width w: Int, kernel k: Int, padding p: Int,
              padValue: Float, reusing old: Gather?) {
@@ -62,7 +64,7 @@ enum Im2Col {
             input = p == 0 ? x : Im2Col.pad(x, batch: batch, channels: c, height: h, width: w, padding: p,
                                             padValue: padValue)
             if let old, old.rowOffsets.count == batch * oh * ow, old.columnOffsets.count == k * k * c {
-                rowOffsets = old.rowOffsets; columnOffsets = old.columnOffsets
+                rowOffsets = old.rowOffsets; columnOffsets = old.columnOffsets; columnRuns = old.columnRuns
                 return
             }
             rowOffsets = []
@@ -71,14 +73,16 @@ enum Im2Col {
             columnOffsets = []
             columnOffsets.reserveCapacity(k * k * c)
             for ky in 0 ..< k { for kx in 0 ..< k { for ch in 0 ..< c { columnOffsets.append((ky * wp + kx) * c + ch) } } }
+            columnRuns = (0 ..< k * k * c).map { k * c - $0 % (k * c) }
         }
 
         /// `body(operand)` with the gathered operand (valid only inside `body`).
         func withOperand<R>(_ body: (GEMM.Operand) -> R) -> R {
             input.withUnsafeBufferPointer { x in rowOffsets.withUnsafeBufferPointer { r in
-                columnOffsets.withUnsafeBufferPointer { c in
-                    body(GEMM.Operand(x.baseAddress!, rowOffsets: r.baseAddress!, columnOffsets: c.baseAddress!))
-                }
+                columnOffsets.withUnsafeBufferPointer { c in columnRuns.withUnsafeBufferPointer { runs in
+                    body(GEMM.Operand(x.baseAddress!, rowOffsets: r.baseAddress!, columnOffsets: c.baseAddress!,
+                                      columnRuns: runs.baseAddress!))
+                } }
             } }
         }
     }
