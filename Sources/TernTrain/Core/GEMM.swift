@@ -193,11 +193,20 @@ public enum GEMM {
                 let w = min(width, count - p)
                 let panel = out + p * depth
                 if transposedSense {
-                    // value(d, j) = X[d0 + d][j0 + p + j]
+                    // value(d, j) = X[d0 + d][j0 + p + j], copied run by run where the runs are known.
                     for d in 0 ..< depth {
                         let src = x.base + rows[d0 + d]
                         let dst = panel + d * width
-                        for j in 0 ..< w { dst[j] = src[cols[j0 + p + j]] }
+                        if let runs = x.columnRuns {
+                            var j = 0
+                            while j < w {
+                                let n = min(runs[j0 + p + j], w - j)
+                                (dst + j).update(from: src + cols[j0 + p + j], count: n)
+                                j += n
+                            }
+                        } else {
+                            for j in 0 ..< w { dst[j] = src[cols[j0 + p + j]] }
+                        }
                         for j in w ..< width { dst[j] = 0 }
                     }
                 } else {
