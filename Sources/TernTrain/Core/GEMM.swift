@@ -152,6 +152,20 @@ public enum GEMM {
         }
     }
 
+    /// Copies `count` floats with inline 16-wide moves: the packing copies are mostly 9 to 256 values long, where a
+    /// call to `memmove` per copy cost more than the copy (perf: `memmove` 7 % of a CNV step).
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        while i + 16 <= count {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), toByteOffset: i * 4,
+                         as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { dst[i] = src[i]; i += 1 }
+    }
+
     /// Packs rows `r0 ..< r0 + count` of an untransposed operand, columns `d0 ..< d0 + depth`, row after row
     /// (`out[i · depth + d] = X(r0 + i, d0 + d)`), with zero rows up to a multiple of `width`. Gathered operands
     /// are copied run by run.
@@ -165,14 +179,14 @@ public enum GEMM {
                     var d = 0
                     while d < depth {
                         let n = min(runs[d0 + d], depth - d)
-                        (dst + d).update(from: src + cols[d0 + d], count: n)
+                        copy(src + cols[d0 + d], to: dst + d, count: n)
                         d += n
                     }
                 } else {
                     for d in 0 ..< depth { dst[d] = src[cols[d0 + d]] }
                 }
             } else {
-                dst.update(from: x.base + (r0 + i) * x.ld + d0, count: depth)
+                copy(x.base + (r0 + i) * x.ld + d0, to: dst, count: depth)
             }
         }
         let padded = (count + width - 1) / width * width
@@ -201,7 +215,7 @@ public enum GEMM {
                             var j = 0
                             while j < w {
                                 let n = min(runs[j0 + p + j], w - j)
-                                (dst + j).update(from: src + cols[j0 + p + j], count: n)
+                                copy(src + cols[j0 + p + j], to: dst + j, count: n)
                                 j += n
                             }
                         } else {
