@@ -47,6 +47,30 @@ enum BatchNormKernels {
                 Parallel.forEachSlice(count: n, granule: lanes, parts: parts(rows, n)) { cs in
                     let zp = z.baseAddress!
                     var c = cs.lowerBound
+                    // 64 channels at a time: each row's 256 bytes are read in one sweep down the rows.
+                    while c + 4 * lanes <= cs.upperBound {
+                        var s0 = VD(), s1 = VD(), s2 = VD(), s3 = VD()
+                        for r in 0 ..< rows {
+                            let row = zp + r * n + c
+                            s0 += VD(load(row)); s1 += VD(load(row + 16)); s2 += VD(load(row + 32)); s3 += VD(load(row + 48))
+                        }
+                        let count = VD(repeating: Double(rows))
+                        let m0 = V(s0 / count), m1 = V(s1 / count), m2 = V(s2 / count), m3 = V(s3 / count)
+                        store(m0, mean.baseAddress! + c); store(m1, mean.baseAddress! + c + 16)
+                        store(m2, mean.baseAddress! + c + 32); store(m3, mean.baseAddress! + c + 48)
+                        var q0 = VD(), q1 = VD(), q2 = VD(), q3 = VD()
+                        for r in 0 ..< rows {
+                            let row = zp + r * n + c
+                            let d0 = VD(load(row) - m0), d1 = VD(load(row + 16) - m1)
+                            let d2 = VD(load(row + 32) - m2), d3 = VD(load(row + 48) - m3)
+                            q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3
+                        }
+                        for (k, q) in [q0, q1, q2, q3].enumerated() {
+                            store(q, sq.baseAddress! + c + 16 * k)
+                            store(V(q / count), variance.baseAddress! + c + 16 * k)
+                        }
+                        c += 4 * lanes
+                    }
                     while c + lanes <= cs.upperBound {
                         var sum = VD()
                         for r in 0 ..< rows { sum += VD(load(zp + r * n + c)) }
@@ -144,6 +168,24 @@ enum BatchNormKernels {
                     }
                     Parallel.forEachSlice(count: n, granule: lanes, parts: p) { cs in
                         var c = cs.lowerBound
+                        // 64 channels at a time: each row's 256 bytes of every array are read in one sweep.
+                        while c + 4 * lanes <= cs.upperBound {
+                            var sd0 = V(), sd1 = V(), sd2 = V(), sd3 = V(), sx0 = V(), sx1 = V(), sx2 = V(), sx3 = V()
+                            for r in 0 ..< rows {
+                                let i = r * n + c
+                                let x = xh.baseAddress! + i
+                                let d0 = dy(vectorAt: i), d1 = dy(vectorAt: i + 16)
+                                let d2 = dy(vectorAt: i + 32), d3 = dy(vectorAt: i + 48)
+                                sd0 += d0; sx0 += d0 * load(x)
+                                sd1 += d1; sx1 += d1 * load(x + 16)
+                                sd2 += d2; sx2 += d2 * load(x + 32)
+                                sd3 += d3; sx3 += d3 * load(x + 48)
+                            }
+                            for (k, (sd, sx)) in [(sd0, sx0), (sd1, sx1), (sd2, sx2), (sd3, sx3)].enumerated() {
+                                store(sd, sumDy.baseAddress! + c + 16 * k); store(sx, sumDyX.baseAddress! + c + 16 * k)
+                            }
+                            c += 4 * lanes
+                        }
                         while c + lanes <= cs.upperBound {
                             var sd = V(), sx = V()
                             for r in 0 ..< rows {
