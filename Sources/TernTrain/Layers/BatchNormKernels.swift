@@ -71,6 +71,23 @@ enum BatchNormKernels {
                         }
                         c += 4 * lanes
                     }
+                    // 32 at a time (two threads share CNV's 64-channel layers as 32 + 32).
+                    while c + 2 * lanes <= cs.upperBound {
+                        var s0 = VD(), s1 = VD()
+                        for r in 0 ..< rows { let row = zp + r * n + c; s0 += VD(load(row)); s1 += VD(load(row + 16)) }
+                        let count = VD(repeating: Double(rows))
+                        let m0 = V(s0 / count), m1 = V(s1 / count)
+                        store(m0, mean.baseAddress! + c); store(m1, mean.baseAddress! + c + 16)
+                        var q0 = VD(), q1 = VD()
+                        for r in 0 ..< rows {
+                            let row = zp + r * n + c
+                            let d0 = VD(load(row) - m0), d1 = VD(load(row + 16) - m1)
+                            q0 += d0 * d0; q1 += d1 * d1
+                        }
+                        store(q0, sq.baseAddress! + c); store(V(q0 / count), variance.baseAddress! + c)
+                        store(q1, sq.baseAddress! + c + 16); store(V(q1 / count), variance.baseAddress! + c + 16)
+                        c += 2 * lanes
+                    }
                     while c + lanes <= cs.upperBound {
                         var sum = VD()
                         for r in 0 ..< rows { sum += VD(load(zp + r * n + c)) }
@@ -185,6 +202,19 @@ enum BatchNormKernels {
                                 store(sd, sumDy.baseAddress! + c + 16 * k); store(sx, sumDyX.baseAddress! + c + 16 * k)
                             }
                             c += 4 * lanes
+                        }
+                        while c + 2 * lanes <= cs.upperBound {
+                            var sd0 = V(), sd1 = V(), sx0 = V(), sx1 = V()
+                            for r in 0 ..< rows {
+                                let i = r * n + c
+                                let x = xh.baseAddress! + i
+                                let d0 = dy(vectorAt: i), d1 = dy(vectorAt: i + 16)
+                                sd0 += d0; sx0 += d0 * load(x)
+                                sd1 += d1; sx1 += d1 * load(x + 16)
+                            }
+                            store(sd0, sumDy.baseAddress! + c); store(sx0, sumDyX.baseAddress! + c)
+                            store(sd1, sumDy.baseAddress! + c + 16); store(sx1, sumDyX.baseAddress! + c + 16)
+                            c += 2 * lanes
                         }
                         while c + lanes <= cs.upperBound {
                             var sd = V(), sx = V()
