@@ -26,6 +26,8 @@ enum Im2Col {
         } }
     }
 
+    /// The stored im2col matrix. The trainer reads it through `Gather` instead; this is the reference the tests
+    /// compare the gathered operand with.
     static func forward(_ x: [Float], batch: Int, channels c: Int, height h: Int, width w: Int, kernel k: Int,
                         padding p: Int, padValue: Float) -> [Float] {
         let perImage = (h + 2 * p - k + 1) * (w + 2 * p - k + 1) * k * k * c
