@@ -19,31 +19,36 @@ import TernModel
 
     /// Forward (training statistics), backward and the updated running statistics of a conv layer with a 2-bit
     /// activation, followed by a max-pool.
-    private func convStep(threads: Int) -> [[Float]] {
+    private func convStep(threads: Int, padding: Int) -> [[Float]] {
         withThreads(threads) {
             var rng = SplitMix64(seed: 5)
             let (batch, c, side, out) = (6, 3, 16, 40)
-            let layer = WeightLayer(geometry: .conv(inChannels: c, height: side, width: side, kernel: 3, padding: 1),
+            let layer = WeightLayer(geometry: .conv(inChannels: c, height: side, width: side, kernel: 3, padding: padding),
                                     outputs: out, activation: .uniform2, rng: &rng)
             layer.quantization = .ternary
             layer.inputPadValue = -1
             layer.gamma.value = random(out, seed: 6).map { $0 + 1.5 }
             layer.beta.value = random(out, seed: 7).map { $0 * 0.5 + 0.5 }
-            #expect(batch * side * side * out >= BatchNormKernels.parallelThreshold)
-            let pool = MaxPool(channels: out, height: side, width: side)
+            #expect(batch * layer.outHeight * layer.outWidth * out >= BatchNormKernels.parallelThreshold)
+            let pool = MaxPool(channels: out, height: layer.outHeight, width: layer.outWidth)
             let y = layer.forward(random(batch * side * side * c, seed: 8), batch: batch, training: true)
             let pooled = pool.forward(y, batch: batch)
             let dPool = pool.backward(random(pooled.count, seed: 9))
             let dx = layer.backward(dPool, needInputGradient: true)
-            return [y, pooled, dPool, dx, layer.weight.grad, layer.gamma.grad, layer.beta.grad,
+            // A second step reuses the layer's scratch buffers (z, dz, im2col offsets): it must not see the first.
+            let y2 = layer.forward(random(batch * side * side * c, seed: 10), batch: batch, training: true)
+            let dx2 = layer.backward(pool.backward(random(pool.forward(y2, batch: batch).count, seed: 11)),
+                                     needInputGradient: true)
+            return [y, pooled, dPool, dx, y2, dx2, layer.weight.grad, layer.gamma.grad, layer.beta.grad,
                     layer.runningMean, layer.runningVar]
         }
     }
 
-    @Test func convBatchNormAndPoolDoNotDependOnThreadCount() {
-        let one = convStep(threads: 1)
+    @Test(arguments: [0, 1])
+    func convBatchNormAndPoolDoNotDependOnThreadCount(padding: Int) {
+        let one = convStep(threads: 1, padding: padding)
         for threads in [2, 3] {
-            let many = convStep(threads: threads)
+            let many = convStep(threads: threads, padding: padding)
             for (i, (a, b)) in zip(one, many).enumerated() {
                 #expect(a == b, "tensor \(i) differs with \(threads) threads")
             }

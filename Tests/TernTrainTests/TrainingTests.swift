@@ -62,6 +62,38 @@ import TernTestSupport
         #expect(a.network.weightLayers[0].weight.value != c.network.weightLayers[0].weight.value)
     }
 
+    /// The conv path (gathered im2col, reused layer buffers, padded and unpadded convs) resumes bit-identically too
+    /// and gives the same weights for any thread count.
+    @Test func convNetworkResumesAndIgnoresThreadCount() throws {
+        let arch = Architecture(name: "tinyconv2", input: .init(channels: 1, height: Self.side, width: Self.side),
+                                layers: [.conv(out: 4, kernel: 3, padding: 1, activation: .uniform2),
+                                         .conv(out: 6, kernel: 3, padding: 0, activation: .sign),
+                                         .maxPool(size: 2), .dense(out: 10, activation: nil)])
+        let dir = DatasetFixtures.temporaryDirectory("tern-resume-conv")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var recipe = Self.recipe([1, 1, 1])
+        recipe.augmentation = .shift
+        let straight = Self.train(arch, recipe)
+        let first = Self.train(arch, recipe, epochs: 2)
+        try TrainingCheckpoint.save(first, dataset: "mnist", to: dir)
+        let resumed = Trainer(architecture: arch, recipe: recipe)
+        try TrainingCheckpoint.resume(resumed, from: dir)
+        let train = Self.data(300, seed: 1), test = Self.data(200, seed: 2)
+        while !resumed.isFinished { resumed.runEpoch(train: train, test: test) }
+        Parallel.overrideThreads = 3
+        let threaded = Self.train(arch, recipe)
+        Parallel.overrideThreads = 1
+        let single = Self.train(arch, recipe)
+        Parallel.overrideThreads = nil
+        for other in [resumed, threaded, single] {
+            for (x, y) in zip(straight.network.weightLayers, other.network.weightLayers) {
+                #expect(x.weight.value == y.weight.value)
+                #expect(x.beta.value == y.beta.value)
+                #expect(x.runningVar == y.runningVar)
+            }
+        }
+    }
+
     @Test func resumeContinuesBitIdentically() throws {
         let dir = DatasetFixtures.temporaryDirectory("tern-resume")
         defer { try? FileManager.default.removeItem(atPath: dir) }

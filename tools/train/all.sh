@@ -13,7 +13,7 @@ RUNS_CURRENT=(lfc-a2-mnist-95 lfc-a2-mnist-98 lfc-a2-fashion-95 lfc-a2-mnist-95-
               cnv28-a2-fashion-98-erk-distill cnv28-a2-fashion-99-erk-distill
               cnv28-a2-fashion-90-erk-distill-r18
               lfc-a2-fashion-95-slow-distill lfc-a2-fashion-95-erk-distill lfc-a2-fashion-95-distill90
-              lfc-a2-fashion-95-cnv28-teacher)
+              lfc-a2-fashion-95-cnv28-teacher lfc-a2-mnist-98-lq003 lfc-a2-mnist-98-lq01)
 for s in "${RUNS_CURRENT[@]}"; do
     TERN="$TERN" "$D/$s.sh"
 done

@@ -4,7 +4,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${DATA:-$ROOT/../shared/datasets}"
-RUNS="${RUNS:-$ROOT/runs}"
+# Run directories live outside the checkout (beside it: /work/runs for /work/main), so a checkout can be cleaned,
+# switched or removed without losing a run that takes hours.
+RUNS="${RUNS:-$(cd "$ROOT/.." && pwd)/runs}"
 if [ -z "${TERN:-}" ]; then
     (cd "$ROOT" && TERN_NATIVE=1 swift build -c release --product tern >&2)
     TERN="$ROOT/.build/release/tern"
@@ -17,6 +19,7 @@ train() {
     local name="$1" dataset="$2"; shift 2
     local resume=()
     [ -f "$RUNS/$name/train-state.safetensors" ] && resume=(--resume)
+    echo "$name: run directory $RUNS/$name; if stopped, run the same script again (same RUNS) to continue with --resume" >&2
     "$TERN" train --data "$DATA/$dataset" --dataset "$dataset" -o "$RUNS/$name" "${resume[@]}" "$@"
     # Float baselines have no ternary weights and so no integer reference; every other eval failure is a failure.
     [[ " $* " == *" --recipe float "* ]] && return 0

@@ -35,6 +35,8 @@ def load(runs, name):
         "bits": "/".join(str(b) for b in bits),
         "dataset": m["dataset"],
         "method": r.get("method", "?") + ("" if r.get("thresholdRegularizer", True) else " (no reg.)")
+                  + (f' (λq {r["lambdaQ"]:g})' if r.get("method") == "sparse-ternary" and r.get("thresholdRegularizer", True)
+                     and abs(r.get("lambdaQ", 0.3) - 0.3) > 1e-9 else "")
                   + (f' + {r["augmentation"]}' if r.get("augmentation") else "")
                   + ({"global": " (global)", "erk": " (ERK)"}.get(r.get("pruning"), "") if r.get("method") == "sparse-ternary" else "")
                   + (f' + distill β={r["distillation"]["weight"]:g} T={r["distillation"]["temperature"]:g}'

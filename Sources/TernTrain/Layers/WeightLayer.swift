@@ -30,7 +30,13 @@ public final class WeightLayer {
     public static let momentum: Float = 0.1
 
     // Forward caches for backward.
+    /// Dense: the input. Conv: unused (the gathered im2col of `gather` stands for it).
     private var columns: [Float] = []
+    private var gather: Im2Col.Gather?
+    // Per-step scratch kept between steps, so the large buffers are not allocated (and page-faulted) every step.
+    private var z: [Float] = []
+    private var dz: [Float] = []
+    private var dcols: [Float] = []
     private var quantized = QuantizedWeights(used: [], ternary: [], alpha: 1, threshold: 0)
     private var normalized: [Float] = []
     private(set) var preActivation: [Float] = []
@@ -82,19 +88,18 @@ public final class WeightLayer {
         case .dense:
             rows = batch
             columns = x
+            gather = nil
         case .conv(let c, let h, let w, let k, let p):
             rows = batch * outHeight * outWidth
-            columns = Im2Col.forward(x, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p,
-                                     padValue: inputPadValue)
+            columns = []
+            gather = Im2Col.Gather(x, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p,
+                                   padValue: inputPadValue, reusing: gather)
         }
-        // The GEMM overwrites every element (accumulate: false), so the buffer starts uninitialized.
-        var z = [Float](unsafeUninitializedCapacity: rows * outputs) { _, n in n = rows * outputs }
-        columns.withUnsafeBufferPointer { xp in quantized.used.withUnsafeBufferPointer { wp in
-            z.withUnsafeMutableBufferPointer { zp in
-                GEMM.multiply(m: rows, n: outputs, k: fanIn,
-                              a: .init(xp.baseAddress!, ld: fanIn), b: .init(wp.baseAddress!, ld: fanIn, transposed: true),
-                              c: zp.baseAddress!, ldc: outputs)
-            }
+        // The GEMM overwrites every element (accumulate: false), so the buffer is only resized, never cleared.
+        Self.resize(&z, to: rows * outputs)
+        z.withUnsafeMutableBufferPointer { zp in quantized.used.withUnsafeBufferPointer { wp in
+            let b = GEMM.Operand(wp.baseAddress!, ld: fanIn, transposed: true)
+            withInput { a in GEMM.multiply(m: rows, n: outputs, k: fanIn, a: a, b: b, c: zp.baseAddress!, ldc: outputs) }
         } }
         // Batch norm, per output channel over all rows.
         var mean = runningMean, variance = runningVar
@@ -108,46 +113,67 @@ public final class WeightLayer {
             }
         }
         invStd = variance.map { 1 / ($0 + Self.epsilon).squareRoot() }
-        let y: [Float]
-        (normalized, preActivation, y) = BatchNormKernels.normalize(
+        return BatchNormKernels.normalize(
             z, rows: rows, channels: outputs, mean: mean, invStd: invStd, gamma: gamma.value, beta: beta.value,
-            activation: activation)
-        return y
+            activation: activation, normalized: &normalized, preActivation: &preActivation)
     }
 
     /// Backward pass (after a training-mode forward): accumulates parameter gradients and returns ∂L/∂input
     /// (empty when `needInputGradient` is false).
     public func backward(_ gradOut: [Float], needInputGradient: Bool) -> [Float] {
-        let (dz, sumDy, sumDyX) = BatchNormKernels.backward(
-            gradOut, rows: rows, channels: outputs, preActivation: preActivation, activation: activation,
+        Self.resize(&dz, to: rows * outputs)
+        let (sumDy, sumDyX) = BatchNormKernels.backward(
+            gradOut, into: &dz, rows: rows, channels: outputs, preActivation: preActivation, activation: activation,
             normalized: normalized, gamma: gamma.value, invStd: invStd)
         for c in 0 ..< outputs { gamma.grad[c] += sumDyX[c]; beta.grad[c] += sumDy[c] }
         // Weight gradient (straight through the quantizer): dW[out][fanIn] += dzᵀ · columns.
-        dz.withUnsafeBufferPointer { dp in columns.withUnsafeBufferPointer { xp in
-            weight.grad.withUnsafeMutableBufferPointer { gp in
-                GEMM.multiply(m: outputs, n: fanIn, k: rows,
-                              a: .init(dp.baseAddress!, ld: outputs, transposed: true), b: .init(xp.baseAddress!, ld: fanIn),
-                              c: gp.baseAddress!, ldc: fanIn, accumulate: true)
+        dz.withUnsafeBufferPointer { dp in weight.grad.withUnsafeMutableBufferPointer { gp in
+            let a = GEMM.Operand(dp.baseAddress!, ld: outputs, transposed: true)
+            withInput { b in
+                GEMM.multiply(m: outputs, n: fanIn, k: rows, a: a, b: b, c: gp.baseAddress!, ldc: fanIn, accumulate: true)
             }
         } }
         if let mask {
             weight.grad.withUnsafeMutableBufferPointer { gp in for i in 0 ..< mask.count where mask[i] == 0 { gp[i] = 0 } }
         }
         guard needInputGradient else { return [] }
-        // The GEMM overwrites every element (accumulate: false), so the buffer starts uninitialized.
-        var dcols = [Float](unsafeUninitializedCapacity: rows * fanIn) { _, n in n = rows * fanIn }
+        // The GEMM overwrites every element (accumulate: false), so the buffer is only resized, never cleared.
+        if case .dense = geometry {
+            var dx = [Float](unsafeUninitializedCapacity: rows * fanIn) { _, n in n = rows * fanIn }
+            inputGradientColumns(into: &dx)
+            return dx
+        }
+        Self.resize(&dcols, to: rows * fanIn)
+        inputGradientColumns(into: &dcols)
+        guard case .conv(let c, let h, let w, let k, let p) = geometry else { return [] }
+        return dcols.withUnsafeBufferPointer { g in
+            Im2Col.backward(g.baseAddress!, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p)
+        }
+    }
+
+    /// ∂L/∂columns = dz · W into `out` (rows × fanIn).
+    private func inputGradientColumns(into out: inout [Float]) {
         dz.withUnsafeBufferPointer { dp in quantized.used.withUnsafeBufferPointer { wp in
-            dcols.withUnsafeMutableBufferPointer { cp in
+            out.withUnsafeMutableBufferPointer { cp in
                 GEMM.multiply(m: rows, n: fanIn, k: outputs,
                               a: .init(dp.baseAddress!, ld: outputs), b: .init(wp.baseAddress!, ld: fanIn),
                               c: cp.baseAddress!, ldc: fanIn)
             }
         } }
-        switch geometry {
-        case .dense: return dcols
-        case .conv(let c, let h, let w, let k, let p):
-            return Im2Col.backward(dcols, batch: batch, channels: c, height: h, width: w, kernel: k, padding: p)
-        }
+    }
+
+    /// `body` with the GEMM operand of this layer's `rows × fanIn` input matrix: the dense input, or the conv's
+    /// gathered im2col.
+    private func withInput<R>(_ body: (GEMM.Operand) -> R) -> R {
+        if let gather { return gather.withOperand(body) }
+        return columns.withUnsafeBufferPointer { body(GEMM.Operand($0.baseAddress!, ld: fanIn)) }
+    }
+
+    /// Sets `buffer`'s length to `count`, keeping its storage when the length is unchanged (contents are
+    /// whatever they were: every caller overwrites all of it).
+    private static func resize(_ buffer: inout [Float], to count: Int) {
+        if buffer.count == count { return }
+        buffer = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
     }
 
     /// Fraction of weights that are zero in the deployed (quantized) layer.
