@@ -88,7 +88,4 @@ public struct SlidingInflater {
             throw error
         }
     }
-
-    /// Whole bytes the decoder read past the end of the stream (bits still buffered once it finished).
-    public var unusedBufferedBytes: Int { core.unusedBufferedBytes }
 }

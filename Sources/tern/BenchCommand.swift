@@ -67,6 +67,9 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("unknown peer \(p) (use ort, inflate or ort,inflate)")
         }
         let loaded = try LoadedModel(path: model)
+        if peers.contains("inflate") && !loaded.file.sections.contains(where: { $0.compression == .zlib }) {
+            throw ValidationError("--peer inflate: \(model) has no zlib section, so there is nothing to inflate")
+        }
         let batches = try parseList(batch, name: "--batch").map { (s: String) throws -> Int in
             guard let b = Int(s), b >= 1, b <= Plan.maxBatch else { throw ValidationError("bad batch size \(s)") }
             return b

@@ -118,4 +118,12 @@ import TernTestSupport
         #expect(Date().timeIntervalSince(started) < 20)
         #expect(!r.stderr.contains("images/s"))
     }
+
+    @Test func benchRefusesToInflateAnArtifactWithoutZlibSections() throws {
+        let r = try TernCLI.run(["bench", "Models/lfc-mnist-98/model-speed.tern", "--seconds", "30", "--threads", "1",
+                                 "--peer", "inflate"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("has no zlib section"))
+        #expect(!r.stderr.contains("images/s"))
+    }
 }
